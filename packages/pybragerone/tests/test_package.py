@@ -1,0 +1,12 @@
+from importlib.metadata import metadata
+from pathlib import Path
+
+import pybragerone
+
+
+def test_version_matches_distribution_metadata() -> None:
+    assert pybragerone.__version__ == metadata("pybragerone")["Version"]
+
+
+def test_package_is_marked_typed() -> None:
+    assert (Path(pybragerone.__file__).parent / "py.typed").is_file()

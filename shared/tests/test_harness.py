@@ -1,0 +1,144 @@
+"""The harness itself, exercised through the trivial echo simulator over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from shared_testing import FaultInjector, RunningSimulator, start_simulator
+from shared_testing.systems import UnknownSystemError
+
+
+def get(url: str, *, token: str | None = None, timeout: float = 5.0) -> tuple[int, Any]:
+    request = urllib.request.Request(url)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def post(url: str) -> Any:
+    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=5) as reply:
+        return json.loads(reply.read())
+
+
+def test_fixture_serves_real_http_on_loopback(echo_sim: RunningSimulator) -> None:
+    url = echo_sim.info()["url"]
+    assert url.startswith("http://127.0.0.1:")
+    assert get(f"{url}/echo?x=1") == (200, {"query": {"x": "1"}})
+
+
+def test_each_test_gets_a_fresh_simulator(echo_sim: RunningSimulator) -> None:
+    assert get(f"{echo_sim.info()['url']}/counter") == (200, {"value": 0})
+    post(f"{echo_sim.info()['url']}/counter")
+
+
+def test_factory_starts_several_independent_simulators(simulator: Any) -> None:
+    first, second = simulator("echo"), simulator("echo")
+    assert first.info()["url"] != second.info()["url"]
+    post(f"{first.info()['url']}/counter")
+    assert get(f"{first.info()['url']}/counter")[1] == {"value": 1}
+    assert get(f"{second.info()['url']}/counter")[1] == {"value": 0}
+
+
+def test_error_status_for_the_next_n_requests(echo_sim: RunningSimulator) -> None:
+    url = echo_sim.info()["url"]
+    echo_sim.faults.fail_next(2, status=502)
+    assert get(f"{url}/echo")[0] == 502
+    assert get(f"{url}/echo")[0] == 502
+    assert get(f"{url}/echo")[0] == 200
+    assert echo_sim.faults.faults_applied == 2
+
+
+def test_dropped_connection_gets_no_answer(echo_sim: RunningSimulator) -> None:
+    url = echo_sim.info()["url"]
+    echo_sim.faults.drop_next(1)
+    with pytest.raises((ConnectionError, urllib.error.URLError)):
+        urllib.request.urlopen(f"{url}/echo", timeout=5)
+    assert get(f"{url}/echo")[0] == 200
+
+
+def test_latency_delays_every_request(echo_sim: RunningSimulator) -> None:
+    url = echo_sim.info()["url"]
+    echo_sim.faults.set_latency(0.3)
+    with pytest.raises((TimeoutError, urllib.error.URLError)):
+        get(f"{url}/echo", timeout=0.1)
+    echo_sim.faults.reset()
+    assert get(f"{url}/echo", timeout=5)[0] == 200
+
+
+def test_expired_sessions_reject_old_tokens(echo_sim: RunningSimulator) -> None:
+    url = echo_sim.info()["url"]
+    token = post(f"{url}/login")["token"]
+    assert get(f"{url}/whoami", token=token)[0] == 200
+    echo_sim.faults.expire_sessions()
+    assert get(f"{url}/whoami", token=token)[0] == 401
+    fresh = post(f"{url}/login")["token"]
+    assert get(f"{url}/whoami", token=fresh)[0] == 200
+
+
+def test_restart_keeps_address_and_state(echo_sim: RunningSimulator) -> None:
+    url = echo_sim.info()["url"]
+    post(f"{url}/counter")
+    echo_sim.faults.restart()
+    assert echo_sim.info()["url"] == url
+    assert get(f"{url}/counter") == (200, {"value": 1})
+
+
+def test_start_simulator_context_manager_stops_the_server() -> None:
+    with start_simulator("echo") as running:
+        url = running.info()["url"]
+        assert get(f"{url}/echo")[0] == 200
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{url}/echo", timeout=2)
+
+
+def test_unknown_system_is_a_clear_error() -> None:
+    with pytest.raises(UnknownSystemError, match="unknown simulator 'nope'"):
+        start_simulator("nope")
+
+
+def test_fault_injector_rejects_nonsense() -> None:
+    faults = FaultInjector()
+    with pytest.raises(ValueError, match="count must be >= 1"):
+        faults.fail_next(0)
+    with pytest.raises(ValueError, match="latency must be >= 0"):
+        faults.set_latency(-1)
+    with pytest.raises(RuntimeError, match="no session-expiry hook"):
+        faults.expire_sessions()
+    with pytest.raises(RuntimeError, match="needs a running simulator"):
+        faults.restart()
+
+
+def test_standalone_runner_prints_one_json_line_and_stops_on_sigint() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shared_testing", "serve", "echo", "--host", "127.0.0.1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        info = json.loads(line)
+        assert info["system"] == "echo"
+        assert get(f"{info['url']}/echo?ok=1") == (200, {"query": {"ok": "1"}})
+    finally:
+        process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 10
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert process.returncode == 0
+    assert process.stdout.read() == ""
