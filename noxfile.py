@@ -1,0 +1,458 @@
+"""Every maintainer task of the monorepo.
+
+Sessions (``nox -l`` lists them): ``tests`` (every package), ``tests-<package>`` (one),
+``lint``, ``typecheck``, ``generate``, ``generate_check``, ``build``, ``demo``, ``bench`` and
+``release``. Plain ``nox`` runs lint, typecheck, tests and generate_check.
+
+Sessions run on the interpreter that runs nox (CI runs nox once per Python version), in
+virtualenvs made by uv when it is installed and by virtualenv otherwise.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.10.9"
+nox.options.error_on_missing_interpreters = True
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = False
+nox.options.sessions = ["lint", "typecheck", "tests", "generate_check"]
+
+ROOT = Path(__file__).parent
+SHARED = ROOT / "shared"
+DIST_DIR = ROOT / "dist"
+
+OPENAPI_CLIENT = "openapi-python-client==0.29.1"
+GRPC_TOOLS = ("grpcio-tools==1.85.1", "mypy-protobuf==5.1.0")
+RUFF = "ruff==0.17.6"
+
+
+@dataclass(frozen=True)
+class Package:
+    """One published distribution of the monorepo."""
+
+    dist: str
+    module: str
+    system: str | None  # the simulator its demo runs against
+    needs: tuple[str, ...] = ()  # sibling distributions it depends on
+
+    @property
+    def path(self) -> Path:
+        return ROOT / "packages" / self.dist
+
+
+PACKAGES = (
+    Package("ace-skyspark-lib", "ace_skyspark_lib", "skyspark"),
+    Package("span-panel-api", "span_panel_api", "span"),
+    Package("power-sdk", "power_sdk", "bluetti"),
+    Package("pybragerone", "pybragerone", "brager"),
+    Package("ensync-core", "ensync_core", None),
+    Package("ensync-sdk", "ensync_sdk", "ensync", needs=("ensync-core",)),
+)
+BY_DIST = {package.dist: package for package in PACKAGES}
+
+
+def _groups(pyproject: Path, *names: str) -> list[str]:
+    """The requirements of the named dependency groups of one pyproject.toml."""
+    toml = nox.project.load_toml(pyproject)
+    available = toml.get("dependency-groups", {})
+    requirements: list[str] = []
+    for name in names:
+        if name in available:
+            requirements.extend(nox.project.dependency_groups(toml, name))
+    return requirements
+
+
+def _install(session: nox.Session, packages: tuple[Package, ...], *groups: str) -> None:
+    """Install ``packages`` (editable, with their sibling needs) and shared-testing."""
+    wanted: dict[str, Package] = {}
+    for package in packages:
+        for need in package.needs:
+            wanted[need] = BY_DIST[need]
+        wanted[package.dist] = package
+    args: list[str] = ["-e", str(SHARED)]
+    for package in wanted.values():
+        args += ["-e", str(package.path)]
+    requirements = _groups(SHARED / "pyproject.toml", *groups)
+    for package in wanted.values():
+        requirements += _groups(package.path / "pyproject.toml", *groups)
+    session.install(*args, *sorted(set(requirements)))
+
+
+def _pytest(session: nox.Session, *paths: Path) -> None:
+    session.run(
+        "python", "-m", "pytest", *(str(p) for p in paths), *session.posargs, external=False
+    )
+
+
+# -- tests --------------------------------------------------------------------------------------
+
+
+@nox.session(name="tests")
+def tests(session: nox.Session) -> None:
+    """Every package's tests, and shared-testing's own, in one environment."""
+    _install(session, PACKAGES, "test")
+    # One pytest run, so that one summary line counts every test of the repository.
+    _pytest(session, SHARED / "tests", *(package.path / "tests" for package in PACKAGES))
+
+
+def _package_tests(package: Package) -> None:
+    @nox.session(name=f"tests-{package.dist}", default=False)
+    def session_fn(session: nox.Session) -> None:
+        _install(session, (package,), "test")
+        _pytest(session, package.path / "tests")
+
+    session_fn.__doc__ = f"Tests of {package.dist} alone, with only its own dependencies."
+
+
+for _package in PACKAGES:
+    _package_tests(_package)
+
+
+@nox.session(name="tests-shared", default=False)
+def tests_shared(session: nox.Session) -> None:
+    """shared-testing's own tests (the harness and every simulator)."""
+    _install(session, PACKAGES, "test")
+    _pytest(session, SHARED / "tests")
+
+
+# -- static checks ------------------------------------------------------------------------------
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install(RUFF)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict, package by package (generated clients excluded)."""
+    _install(session, PACKAGES, "typing")
+    config = str(ROOT / "pyproject.toml")
+    session.run("mypy", "--config-file", config, str(SHARED / "src"))
+    for package in PACKAGES:
+        session.run("mypy", "--config-file", config, str(package.path / "src"))
+
+
+# -- code generation ----------------------------------------------------------------------------
+
+SPAN = BY_DIST["span-panel-api"]
+SPAN_SPEC = ROOT / "openapi" / "span-panel-api.yaml"
+SPAN_CONFIG = ROOT / "openapi" / "openapi-python-client.yaml"
+SPAN_GENERATED = Path("src") / "span_panel_api" / "generated_client"
+
+ENSYNC = BY_DIST["ensync-sdk"]
+ENSYNC_PROTO = ROOT / "proto" / "ensync.proto"
+ENSYNC_PROTO_PACKAGE = Path("ensync_sdk") / "_proto"
+ENSYNC_GENERATED = ("ensync_pb2.py", "ensync_pb2.pyi", "ensync_pb2_grpc.py", "ensync_pb2_grpc.pyi")
+
+
+def _generate_span(session: nox.Session, output: Path) -> None:
+    """Generate the span low-level client into ``output`` (which must not exist).
+
+    Always generated outside the repository first: the generator's ruff post-hooks then see the
+    same (default) configuration whether we regenerate in place or check for drift.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / output.name
+        _run_openapi_client(session, fresh)
+        shutil.copytree(fresh, output)
+
+
+def _run_openapi_client(session: nox.Session, output: Path) -> None:
+    session.run(
+        "openapi-python-client",
+        "generate",
+        "--path",
+        str(SPAN_SPEC),
+        "--config",
+        str(SPAN_CONFIG),
+        "--meta",
+        "none",
+        "--output-path",
+        str(output),
+    )
+
+
+def _generate_ensync(session: nox.Session, src_root: Path) -> None:
+    """Generate the ensync gRPC stubs into ``src_root/ensync_sdk/_proto``."""
+    with tempfile.TemporaryDirectory() as include:
+        # The proto sits on its package path so generated imports resolve as ensync_sdk._proto.
+        laid_out = Path(include) / ENSYNC_PROTO_PACKAGE / "ensync.proto"
+        laid_out.parent.mkdir(parents=True)
+        shutil.copyfile(ENSYNC_PROTO, laid_out)
+        (src_root / ENSYNC_PROTO_PACKAGE).mkdir(parents=True, exist_ok=True)
+        out = str(src_root)
+        session.run(
+            "python",
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{include}",
+            f"--python_out={out}",
+            f"--grpc_python_out={out}",
+            f"--mypy_out={out}",
+            f"--mypy_grpc_out={out}",
+            str(laid_out),
+        )
+
+
+def _install_generators(session: nox.Session) -> None:
+    session.install(OPENAPI_CLIENT, *GRPC_TOOLS, RUFF)
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate the span client from openapi/ and the ensync stubs from proto/, in place."""
+    _install_generators(session)
+    target = SPAN.path / SPAN_GENERATED
+    if target.exists():
+        shutil.rmtree(target)
+    _generate_span(session, target)
+    _generate_ensync(session, ENSYNC.path / "src")
+
+
+def _tree_differences(expected: Path, actual: Path) -> list[str]:
+    """Paths (relative) that differ between two directory trees, ignoring caches."""
+
+    def files(root: Path) -> set[Path]:
+        return {
+            p.relative_to(root)
+            for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+
+    mine, theirs = files(expected), files(actual)
+    differences = [f"only generated: {p}" for p in sorted(mine - theirs)]
+    differences += [f"only committed: {p}" for p in sorted(theirs - mine)]
+    differences += [
+        f"differs: {p}"
+        for p in sorted(mine & theirs)
+        if not filecmp.cmp(expected / p, actual / p, shallow=False)
+    ]
+    return differences
+
+
+@nox.session
+def generate_check(session: nox.Session) -> None:
+    """Regenerate into a temporary tree and fail on any difference from what is committed."""
+    _install_generators(session)
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        span_out = Path(tmp) / "span" / "generated_client"
+        span_out.parent.mkdir()
+        _generate_span(session, span_out)
+        problems += [
+            f"span-panel-api {line}"
+            for line in _tree_differences(span_out, SPAN.path / SPAN_GENERATED)
+        ]
+        ensync_src = Path(tmp) / "ensync"
+        _generate_ensync(session, ensync_src)
+        committed = ENSYNC.path / "src" / ENSYNC_PROTO_PACKAGE
+        for name in ENSYNC_GENERATED:
+            fresh, kept = ensync_src / ENSYNC_PROTO_PACKAGE / name, committed / name
+            if not kept.exists():
+                problems.append(f"ensync-sdk only generated: {name}")
+            elif not filecmp.cmp(fresh, kept, shallow=False):
+                problems.append(f"ensync-sdk differs: {name}")
+    if problems:
+        session.error(
+            "generated code is out of date; run `nox -s generate` and commit:\n  "
+            + "\n  ".join(problems)
+        )
+    session.log("generated code matches openapi/ and proto/")
+
+
+# -- packaging ----------------------------------------------------------------------------------
+
+ALL_DISTS = (*(p.path for p in PACKAGES), SHARED)
+
+
+def _build_all(session: nox.Session, only: list[str]) -> list[Path]:
+    """sdist + wheel of each distribution (all, or those named in ``only``) into dist/."""
+    session.install("build", "twine>=6.1")
+    dirs = [d for d in ALL_DISTS if not only or d.name in only or _dist_name(d) in only]
+    if only and len(dirs) != len(set(only)):
+        session.error(f"unknown package in {only}; known: {[_dist_name(d) for d in ALL_DISTS]}")
+    if DIST_DIR.exists():
+        shutil.rmtree(DIST_DIR)
+    for directory in dirs:
+        session.run("python", "-m", "build", "--outdir", str(DIST_DIR), str(directory))
+    artifacts = sorted(DIST_DIR.iterdir())
+    session.run("twine", "check", "--strict", *(str(a) for a in artifacts))
+    return artifacts
+
+
+def _dist_name(directory: Path) -> str:
+    return str(nox.project.load_toml(directory / "pyproject.toml")["project"]["name"])
+
+
+def _module_of(dist: str) -> str:
+    return BY_DIST[dist].module if dist in BY_DIST else "shared_testing"
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build every distribution, twine-check it, and install each wheel alone in a fresh venv."""
+    artifacts = _build_all(session, session.posargs)
+    wheels = [a for a in artifacts if a.suffix == ".whl"]
+    sdists = [a for a in artifacts if a.name.endswith(".tar.gz")]
+    if len(wheels) != len(sdists):
+        session.error(f"expected a wheel and an sdist per distribution, got {artifacts}")
+    for wheel in wheels:
+        dist = wheel.name.split("-")[0].replace("_", "-")
+        with tempfile.TemporaryDirectory() as venv_dir:
+            python = Path(venv_dir) / "bin" / "python"
+            session.run(sys.executable, "-m", "venv", venv_dir, external=True, silent=True)
+            # --find-links lets ensync-sdk find its sibling ensync-core among the fresh wheels.
+            session.run(
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--find-links",
+                str(DIST_DIR),
+                str(wheel),
+                external=True,
+            )
+            module = _module_of(dist)
+            session.run(
+                str(python),
+                "-c",
+                f"import importlib.metadata as m, {module}; "
+                f"print({module!r}, m.version({dist!r}), 'imports from a fresh venv')",
+                external=True,
+            )
+
+
+@nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Build, check, and upload with twine when TWINE_REPOSITORY_URL and TWINE_PASSWORD are set.
+
+    Without both it is a dry run. Pass package names to release only those:
+    ``nox -s release -- power-sdk``.
+    """
+    artifacts = _build_all(session, session.posargs)
+    url, token = os.environ.get("TWINE_REPOSITORY_URL"), os.environ.get("TWINE_PASSWORD")
+    if not (url and token):
+        session.log(
+            "dry run (set TWINE_REPOSITORY_URL and TWINE_PASSWORD to upload); would upload:"
+        )
+        for artifact in artifacts:
+            session.log(f"  {artifact.name}")
+        return
+    session.run(
+        "twine",
+        "upload",
+        "--non-interactive",
+        "--repository-url",
+        url,
+        *(str(a) for a in artifacts),
+        env={"TWINE_USERNAME": os.environ.get("TWINE_USERNAME", "__token__")},
+    )
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    )
+
+
+# -- demo and bench -----------------------------------------------------------------------------
+
+
+def _start_simulator(session: nox.Session, system: str) -> tuple[subprocess.Popen[str], str]:
+    """Start ``python -m shared_testing serve system`` and return it with its JSON line."""
+    python = Path(session.virtualenv.bin) / "python"
+    process = subprocess.Popen(
+        [str(python), "-m", "shared_testing", "serve", system],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line:
+        process.wait(5)
+        session.error(f"the {system} simulator exited ({process.returncode}) before listening")
+    json.loads(line)  # the contract: one JSON object
+    return process, line
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Start every simulator and run each package's quick-start against it."""
+    _install(session, PACKAGES, "demo")
+    python = str(Path(session.virtualenv.bin) / "python")
+    rows: list[tuple[str, str, str, str]] = []
+    failed = False
+    for package in PACKAGES:
+        quickstart = package.path / "examples" / "quickstart.py"
+        if package.system is None:
+            continue
+        if not quickstart.exists():
+            session.error(f"{package.dist} has no examples/quickstart.py")
+        process, line = _start_simulator(session, package.system)
+        started = time.perf_counter()
+        try:
+            result = subprocess.run(
+                [python, str(quickstart), line],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=120,
+                check=False,
+            )
+        finally:
+            _stop(process)
+        seconds = f"{time.perf_counter() - started:.1f}s"
+        lines = result.stdout.strip().splitlines()
+        summary = lines[-1] if lines else "(no output)"
+        if result.returncode != 0:
+            failed = True
+            summary = f"FAILED ({result.returncode}): {result.stderr.strip()[-300:]}"
+        rows.append((package.dist, package.system, seconds, summary))
+    print()
+    print(_table(("package", "simulator", "time", "what it did"), rows))
+    if failed:
+        session.error("a quick-start failed")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Each package's benchmark, beside the baseline measured in the same run."""
+    _install(session, PACKAGES, "bench")
+    only = set(session.posargs)
+    for package in PACKAGES:
+        script = package.path / "bench" / "bench.py"
+        if only and package.dist not in only:
+            continue
+        if script.exists():
+            session.run("python", str(script))
+        elif package.system is not None:
+            session.error(f"{package.dist} has no bench/bench.py")
