@@ -55,7 +55,9 @@ def format_figures(package: str, figures: Iterable[Figure]) -> str:
     rows = [("figure", "value", "baseline", "baseline value", "ratio", "goal")]
     for fig in figures:
         ratio = fig.ratio
-        goal = "" if fig.goal is None else f">= {fig.goal:g} ({'met' if fig.meets_goal else 'MISSED'})"
+        goal = (
+            "" if fig.goal is None else f">= {fig.goal:g} ({'met' if fig.meets_goal else 'MISSED'})"
+        )
         rows.append(
             (
                 fig.name,
@@ -69,7 +71,9 @@ def format_figures(package: str, figures: Iterable[Figure]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [f"== {package} =="]
     for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
@@ -81,7 +85,7 @@ def print_figures(package: str, figures: Iterable[Figure]) -> None:
 
 
 def time_call(fn: Callable[[], object], *, min_seconds: float = 1.0, min_runs: int = 3) -> float:
-    """Seconds per call of ``fn``: run it until ``min_seconds`` passed and ``min_runs`` were made."""
+    """Seconds per call of ``fn``, run until ``min_seconds`` passed and ``min_runs`` were made."""
     runs = 0
     start = time.perf_counter()
     elapsed = 0.0

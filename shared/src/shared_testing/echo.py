@@ -33,6 +33,7 @@ class EchoSimulator(AiohttpSimulator):
         self.faults.on_expire_sessions(self.tokens.clear)
 
     def build_app(self) -> web.Application:
+        """Routes of the echo server (see the module docstring)."""
         app = web.Application()
         app.router.add_get("/echo", self._echo)
         app.router.add_get("/counter", self._get_counter)
@@ -42,6 +43,7 @@ class EchoSimulator(AiohttpSimulator):
         return app
 
     def info(self) -> dict[str, Any]:
+        """The ``system`` name and base ``url``."""
         return {"system": self.system, "url": self.base_url}
 
     async def _echo(self, request: web.Request) -> web.Response:

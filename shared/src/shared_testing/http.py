@@ -6,6 +6,7 @@ import abc
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from shared_testing.faults import FaultInjector, FaultKind
 from shared_testing.simulator import Simulator
@@ -15,12 +16,12 @@ __all__ = ["AiohttpSimulator", "DroppedConnection", "fault_middleware"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class DroppedConnection(Exception):  # noqa: N818 - it is an event, not an error of ours
+class DroppedConnection(Exception):
     """Raised inside a handler after its connection was cut on purpose."""
 
 
-def fault_middleware(faults: FaultInjector) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """An aiohttp middleware that applies ``faults`` before the handler runs.
+def fault_middleware(faults: FaultInjector) -> Middleware:
+    """Build an aiohttp middleware that applies ``faults`` before the handler runs.
 
     An error fault answers with its status and a JSON body; a drop fault closes the TCP
     connection without writing a byte, as a crashed or unplugged server would.
@@ -33,9 +34,7 @@ def fault_middleware(faults: FaultInjector) -> Callable[[web.Request, Handler], 
             return await handler(request)
         if fault.kind is FaultKind.ERROR:
             status = fault.status or 503
-            return web.json_response(
-                {"error": "injected fault", "status": status}, status=status
-            )
+            return web.json_response({"error": "injected fault", "status": status}, status=status)
         transport = request.transport
         if transport is not None:
             transport.abort()
