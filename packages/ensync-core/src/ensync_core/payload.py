@@ -1,0 +1,68 @@
+"""Payload serialization and the ``payload_metadata`` sent beside each encrypted payload."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ensync_core.errors import EnSyncValidationError
+
+__all__ = ["byte_size", "dumps_payload", "payload_metadata", "skeleton", "type_name"]
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+def dumps_payload(payload: Any) -> bytes:
+    """Return the compact UTF-8 JSON of ``payload`` (the plaintext that gets encrypted).
+
+    Raises :class:`EnSyncValidationError` when the payload is not JSON-serializable (objects,
+    bytes, sets, NaN or infinity, non-string keys...).
+    """
+    try:
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise EnSyncValidationError(
+            f"the payload is not JSON-serializable ({exc}); pass dicts, lists, strings, "
+            f"finite numbers, booleans and None only",
+            cause=exc,
+        ) from exc
+    return text.encode("utf-8")
+
+
+def byte_size(payload: Any) -> int:
+    """Length in bytes of the payload's UTF-8 JSON."""
+    return len(dumps_payload(payload))
+
+
+def type_name(value: Any) -> str:
+    """Return the skeleton type of one JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer" if _INT32_MIN <= value <= _INT32_MAX else "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    raise EnSyncValidationError(
+        f"the payload holds a {type(value).__name__}, which JSON cannot represent"
+    )
+
+
+def skeleton(payload: Any) -> dict[str, str]:
+    """Return the type of each top-level key of an object payload (``{}`` for other payloads)."""
+    if not isinstance(payload, dict):
+        return {}
+    return {str(key): type_name(value) for key, value in payload.items()}
+
+
+def payload_metadata(payload: Any, plaintext: bytes | None = None) -> dict[str, Any]:
+    """``{"byte_size": ..., "skeleton": ...}``; pass ``plaintext`` if already serialized."""
+    size = len(plaintext) if plaintext is not None else byte_size(payload)
+    return {"byte_size": size, "skeleton": skeleton(payload)}
