@@ -122,6 +122,20 @@ def test_fault_injector_rejects_nonsense() -> None:
         faults.restart()
 
 
+def post_json(url: str, body: object) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
 def test_standalone_runner_prints_one_json_line_and_stops_on_sigint() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "shared_testing", "serve", "echo", "--host", "127.0.0.1"],
@@ -134,7 +148,23 @@ def test_standalone_runner_prints_one_json_line_and_stops_on_sigint() -> None:
         line = process.stdout.readline()
         info = json.loads(line)
         assert info["system"] == "echo"
-        assert get(f"{info['url']}/echo?ok=1") == (200, {"query": {"ok": "1"}})
+        url, control = info["url"], info["control"]
+        assert get(f"{url}/echo?ok=1") == (200, {"query": {"ok": "1"}})
+
+        # The fault control of a standalone simulator is reachable over HTTP.
+        status, state = post_json(f"{control}/faults", {"fail_next": 1, "status": 504})
+        assert (status, state["pending"]) == (200, 1)
+        assert get(f"{url}/echo")[0] == 504
+        post(f"{url}/counter")
+        assert post_json(f"{control}/faults", {"restart": True})[0] == 200
+        assert get(f"{url}/counter") == (200, {"value": 1})
+        token = post(f"{url}/login")["token"]
+        post_json(f"{control}/faults", {"expire_sessions": True})
+        assert get(f"{url}/whoami", token=token)[0] == 401
+        status, error = post_json(f"{control}/faults", {"drop_next": 0})
+        assert status == 400
+        assert "count must be >= 1" in error["error"]
+        assert post_json(f"{control}/faults", ["not", "an", "object"])[0] == 400
     finally:
         process.send_signal(signal.SIGINT)
         deadline = time.monotonic() + 10

@@ -1,7 +1,8 @@
 """``python -m shared_testing serve <system>``: run one simulator standalone.
 
 Once the simulator listens, exactly one JSON line describing it (URL, credentials, ...) is
-printed to stdout and flushed; it then serves until interrupted (Ctrl-C or SIGTERM).
+printed to stdout and flushed; it then serves until interrupted (Ctrl-C or SIGTERM). The line's
+``control`` key is the URL of the fault-control API (see :mod:`shared_testing.control`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from shared_testing.control import ControlServer
 from shared_testing.systems import SYSTEMS, add_system_arguments, create_simulator, system_options
 
 __all__ = ["main"]
@@ -36,15 +38,18 @@ async def _serve(args: argparse.Namespace) -> None:
         args.system, host=args.host, port=args.port, **system_options(args.system, args)
     )
     await simulator.start()
+    control = ControlServer(simulator, host=args.host if args.host != "0.0.0.0" else "127.0.0.1")
+    await control.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        print(json.dumps(simulator.info()), flush=True)
+        print(json.dumps({**simulator.info(), "control": control.url}), flush=True)
         await stop.wait()
     finally:
+        await control.stop()
         await simulator.stop()
 
 
