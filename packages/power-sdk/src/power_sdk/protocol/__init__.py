@@ -1,0 +1,1 @@
+"""Protocol layer: Modbus RTU framing carried inside MQTT payloads."""

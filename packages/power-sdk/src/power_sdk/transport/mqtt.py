@@ -1,0 +1,291 @@
+"""MQTT transport: requests go to ``SUB/<serial>``, answers come back on ``PUB/<serial>``.
+
+paho-mqtt runs its network loop on its own thread; answers and connection events are handed to
+the asyncio loop that called :meth:`MqttTransport.connect`. The transport moves bytes only: it
+neither frames nor parses Modbus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from power_sdk.errors import (
+    BrokerUnavailableError,
+    ConfigError,
+    ConnectionLostError,
+    RequestTimeoutError,
+)
+from power_sdk.transport.tls import TlsFiles
+
+__all__ = ["MqttTransport", "parse_broker_url"]
+
+logger = logging.getLogger(__name__)
+
+
+def parse_broker_url(url: str) -> tuple[str, int, bool]:
+    """Split ``mqtt://host:port`` / ``mqtts://host:port`` into host, port and TLS flag."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parts.hostname:
+        raise ConfigError(
+            f"broker URL must look like mqtt://host:port or mqtts://host:port, got {url!r}"
+        )
+    tls = parts.scheme in ("mqtts", "ssl")
+    try:
+        port = parts.port or (8883 if tls else 1883)
+    except ValueError as exc:
+        raise ConfigError(f"broker URL {url!r} has an invalid port") from exc
+    return parts.hostname, port, tls
+
+
+class MqttTransport:
+    """One broker connection shared by any number of devices.
+
+    ``pfx``/``pfx_password`` give the TLS client certificate (PKCS#12); with ``mqtts://`` and
+    no ``pfx`` the connection is TLS with server verification only.
+    """
+
+    def __init__(
+        self,
+        broker: str,
+        *,
+        pfx: str | os.PathLike[str] | None = None,
+        pfx_password: str | None = None,
+        ca_file: str | None = None,
+        tls_insecure: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        keepalive: int = 30,
+        connect_timeout: float = 10.0,
+        client_id: str | None = None,
+    ) -> None:
+        self.host, self.port, tls = parse_broker_url(broker)
+        self.broker = broker
+        self._tls = tls or pfx is not None
+        self._pfx = pfx
+        self._pfx_password = pfx_password
+        self._ca_file = ca_file
+        self._tls_insecure = tls_insecure
+        self._username, self._password = username, password
+        self._keepalive = keepalive
+        self.connect_timeout = connect_timeout
+        self._client_id = client_id or f"power-sdk-{secrets.token_hex(4)}"
+        self._client: mqtt.Client | None = None
+        self._tls_files: TlsFiles | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connected = threading.Event()
+        self._refused: str | None = None
+        self._serials: set[str] = set()
+        self._sub_ready: dict[str, asyncio.Event] = {}
+        self._sub_mids: dict[int, str] = {}
+        self._pending: dict[str, asyncio.Future[bytes]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.stale_dropped = 0
+
+    @property
+    def connected(self) -> bool:
+        """Whether the broker connection is up right now."""
+        return self._connected.is_set()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Connect (or wait for paho's automatic reconnect); raise when the broker is away."""
+        if self._client is None:
+            self._loop = asyncio.get_running_loop()
+            self._client = self._build_client()
+            self._client.connect_async(self.host, self.port, keepalive=self._keepalive)
+            self._client.loop_start()
+        ok = await asyncio.to_thread(self._connected.wait, self.connect_timeout)
+        if not ok:
+            reason = self._refused or "no answer"
+            if self._refused:
+                await self.close()
+            raise BrokerUnavailableError(
+                f"cannot connect to the MQTT broker {self.host}:{self.port} ({reason}); "
+                "check the broker address, network and credentials"
+            )
+
+    def _build_client(self) -> mqtt.Client:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self._client_id,
+            clean_session=True,
+            protocol=mqtt.MQTTv311,
+        )
+        client.reconnect_delay_set(min_delay=1, max_delay=8)
+        if self._username is not None:
+            client.username_pw_set(self._username, self._password)
+        if self._tls:
+            if self._pfx is not None:
+                self._tls_files = TlsFiles.from_pkcs12(self._pfx, self._pfx_password)
+            files = self._tls_files
+            try:
+                client.tls_set(
+                    ca_certs=self._ca_file,
+                    certfile=str(files.certfile) if files else None,
+                    keyfile=str(files.keyfile) if files else None,
+                )
+                client.tls_insecure_set(self._tls_insecure)
+            except BaseException:
+                self._cleanup_tls()
+                raise
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        return client
+
+    async def close(self) -> None:
+        """Disconnect, fail waiting requests, and delete TLS temp files."""
+        client, self._client = self._client, None
+        self._connected.clear()  # a disconnect we asked for is not "lost"
+        try:
+            if client is not None:
+                client.disconnect()
+                await asyncio.to_thread(client.loop_stop)
+        finally:
+            self._connected.clear()
+            self._fail_pending(ConnectionLostError("the transport was closed"))
+            self._sub_ready.clear()
+            self._cleanup_tls()
+
+    def _cleanup_tls(self) -> None:
+        files, self._tls_files = self._tls_files, None
+        if files is not None:
+            files.cleanup()
+
+    # -- paho callbacks (paho's thread) -------------------------------------------------------
+
+    def _call(self, fn: Any, *args: Any) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(fn, *args)
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            self._refused = str(reason)
+            logger.warning(
+                "MQTT broker %s:%s refused the connection: %s", self.host, self.port, reason
+            )
+            return
+        self._refused = None
+        logger.info("connected to MQTT broker %s:%s", self.host, self.port)
+        self._connected.set()
+        self._call(self._resubscribe)
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        was_connected = self._connected.is_set()
+        self._connected.clear()
+        if was_connected:
+            logger.warning("lost the MQTT broker %s:%s (%s)", self.host, self.port, reason)
+        self._call(self._connection_lost)
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, mid: int, _codes: Any, _p: Any) -> None:
+        self._call(self._subscribed, mid)
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        topic = message.topic
+        if topic.startswith("PUB/"):
+            self._call(self._deliver, topic[4:], bytes(message.payload))
+
+    # -- loop side ----------------------------------------------------------------------------
+
+    def _resubscribe(self) -> None:
+        for serial in self._serials:
+            self._sub_ready.setdefault(serial, asyncio.Event()).clear()
+            self._send_subscribe(serial)
+
+    def _send_subscribe(self, serial: str) -> None:
+        client = self._client
+        if client is None:
+            return
+        result, mid = client.subscribe(f"PUB/{serial}", qos=1)
+        if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
+            self._sub_mids[mid] = serial
+
+    def _subscribed(self, mid: int) -> None:
+        serial = self._sub_mids.pop(mid, None)
+        if serial is not None:
+            self._sub_ready.setdefault(serial, asyncio.Event()).set()
+
+    def _connection_lost(self) -> None:
+        for event in self._sub_ready.values():
+            event.clear()
+        self._fail_pending(
+            ConnectionLostError(
+                f"the connection to the MQTT broker {self.host}:{self.port} dropped while "
+                "waiting for an answer; the request may be retried once it is back"
+            )
+        )
+
+    def _fail_pending(self, error: Exception) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(error)
+
+    def _deliver(self, serial: str, payload: bytes) -> None:
+        future = self._pending.get(serial)
+        if future is None or future.done():
+            self.stale_dropped += 1
+            logger.debug("dropped a stale answer from %s (no request waiting)", serial)
+            return
+        future.set_result(payload)
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _unavailable(self) -> BrokerUnavailableError:
+        return BrokerUnavailableError(
+            f"not connected to the MQTT broker {self.host}:{self.port}; "
+            "it will be retried automatically, try again later"
+        )
+
+    async def request(self, serial: str, payload: bytes, *, timeout: float) -> bytes:  # noqa: ASYNC109
+        """Publish ``payload`` to ``SUB/<serial>`` and wait for the answer on ``PUB/<serial>``.
+
+        One request per device is in flight at a time; others queue behind it.
+        """
+        lock = self._locks.setdefault(serial, asyncio.Lock())
+        async with lock:
+            client = self._client
+            if client is None or not self._connected.is_set():
+                raise self._unavailable()
+            loop = asyncio.get_running_loop()
+            ready = self._sub_ready.get(serial)
+            if ready is None:
+                ready = self._sub_ready[serial] = asyncio.Event()
+                self._serials.add(serial)
+                self._send_subscribe(serial)
+            try:
+                await asyncio.wait_for(ready.wait(), timeout)
+            except TimeoutError:
+                if not self._connected.is_set():
+                    raise self._unavailable() from None
+                raise RequestTimeoutError(
+                    f"the broker did not confirm the subscription to PUB/{serial} "
+                    f"within {timeout:g} s"
+                ) from None
+            future: asyncio.Future[bytes] = loop.create_future()
+            self._pending[serial] = future
+            try:
+                info = client.publish(f"SUB/{serial}", payload, qos=1)
+                if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                    raise self._unavailable()
+                try:
+                    return await asyncio.wait_for(future, timeout)
+                except TimeoutError:
+                    raise RequestTimeoutError(
+                        f"device {serial} did not answer within {timeout:g} s; check that it is "
+                        "online and connected to the same broker"
+                    ) from None
+            finally:
+                if self._pending.get(serial) is future:
+                    del self._pending[serial]

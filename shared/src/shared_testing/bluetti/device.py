@@ -1,0 +1,143 @@
+"""One simulated device: an MQTT client that answers Modbus requests from its register image."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import struct
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from shared_testing.bluetti.modbus import crc16, exception_frame, seal
+from shared_testing.bluetti.registers import DeviceModel
+
+__all__ = ["SimulatedDevice"]
+
+logger = logging.getLogger(__name__)
+
+ADDRESS = 1
+#: decides, per request, whether (and how) to misbehave; returns None to answer normally
+Misbehaviour = Callable[[str], Awaitable["str | int | None"]]
+
+
+class SimulatedDevice:
+    """Subscribes to ``SUB/<serial>`` and answers on ``PUB/<serial>`` (QoS 1)."""
+
+    def __init__(self, model: DeviceModel, *, on_request: Misbehaviour) -> None:
+        self.model = model
+        self.serial = model.serial
+        self.profile = model.spec.model
+        self.requests = 0
+        self.writes: list[tuple[int, bytes]] = []
+        self._on_request = on_request
+        self._client: mqtt.Client | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock: asyncio.Lock | None = None
+        self._subscribed = threading.Event()
+
+    # -- connection ---------------------------------------------------------------------------
+
+    async def start(self, host: str, port: int, *, wait: float = 15.0) -> None:
+        """Connect to the broker and wait until the request topic is subscribed."""
+        self._loop = asyncio.get_running_loop()
+        self._lock = asyncio.Lock()
+        self._subscribed.clear()
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"bluetti-sim-{self.serial}-{secrets.token_hex(3)}",
+            clean_session=True,
+        )
+        client.reconnect_delay_set(min_delay=0.2, max_delay=1.0)  # type: ignore[arg-type]
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        self._client = client
+        client.connect_async(host, port, keepalive=30)
+        client.loop_start()
+        if not await asyncio.to_thread(self._subscribed.wait, wait):
+            await self.stop()
+            raise TimeoutError(f"simulated device {self.serial} could not reach {host}:{port}")
+
+    async def stop(self) -> None:
+        """Disconnect from the broker."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.disconnect()
+            await asyncio.to_thread(client.loop_stop)
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if not reason.is_failure:
+            client.subscribe(f"SUB/{self.serial}", qos=1)
+
+    def _on_subscribe(self, *_args: Any) -> None:
+        self._subscribed.set()
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            payload = bytes(message.payload)
+            loop.call_soon_threadsafe(lambda: loop.create_task(self._handle(payload)))
+
+    # -- Modbus -------------------------------------------------------------------------------
+
+    async def _handle(self, frame: bytes) -> None:
+        assert self._lock is not None
+        async with self._lock:  # a device works through its requests one at a time
+            answer = await self._answer(frame)
+            client = self._client
+            if answer is not None and client is not None:
+                client.publish(f"PUB/{self.serial}", answer, qos=1)
+
+    async def _answer(self, frame: bytes) -> bytes | None:
+        self.requests += 1
+        if len(frame) < 4 or crc16(frame[:-2]) != int.from_bytes(frame[-2:], "little"):
+            logger.debug("device %s ignores a damaged request", self.serial)
+            return None
+        if frame[0] != ADDRESS:
+            return None
+        function = frame[1]
+        action = await self._on_request(self.serial)
+        if action == "drop":
+            return None
+        if isinstance(action, int):
+            return exception_frame(ADDRESS, function, action)
+        answer = self._execute(function, frame[2:-2])
+        if action == "corrupt":
+            answer = answer[:-1] + bytes((answer[-1] ^ 0xFF,))
+        return answer
+
+    def _execute(self, function: int, body: bytes) -> bytes:
+        model = self.model
+        if function == 0x03 and len(body) == 4:
+            start, count = struct.unpack(">HH", body)
+            if not 1 <= count <= 125:
+                return exception_frame(ADDRESS, function, 3)
+            if not model.readable(start, count):
+                return exception_frame(ADDRESS, function, 2)
+            data = model.read(start, count)
+            return seal(bytes((ADDRESS, function, len(data))) + data)
+        if function == 0x06 and len(body) == 4:
+            start = struct.unpack_from(">H", body)[0]
+            if not model.writable(start, 1):
+                return exception_frame(ADDRESS, function, 2)
+            model.write(start, body[2:4])
+            self.writes.append((start, body[2:4]))
+            return seal(bytes((ADDRESS, function)) + body)
+        if function == 0x10 and len(body) >= 5:
+            start, count, size = struct.unpack_from(">HHB", body)
+            data = body[5:]
+            if size != 2 * count or len(data) != size or not 1 <= count <= 123:
+                return exception_frame(ADDRESS, function, 3)
+            if not model.writable(start, count):
+                return exception_frame(ADDRESS, function, 2)
+            model.write(start, data)
+            self.writes.append((start, data))
+            return seal(bytes((ADDRESS, function)) + body[:4])
+        if function in (0x03, 0x06, 0x10):
+            return exception_frame(ADDRESS, function, 3)
+        return exception_frame(ADDRESS, function, 1)
