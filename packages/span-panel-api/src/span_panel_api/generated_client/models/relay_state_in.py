@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.settable_relay_state import SettableRelayState
+
+T = TypeVar("T", bound="RelayStateIn")
+
+
+@_attrs_define
+class RelayStateIn:
+    """
+    Attributes:
+        relay_state (SettableRelayState): The positions a client may ask a relay to take.
+    """
+
+    relay_state: SettableRelayState
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        relay_state = self.relay_state.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "relayState": relay_state,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        relay_state = SettableRelayState(d.pop("relayState"))
+
+        relay_state_in = cls(
+            relay_state=relay_state,
+        )
+
+        relay_state_in.additional_properties = d
+        return relay_state_in
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
