@@ -45,7 +45,7 @@ PROFILES: dict[str, ProfileSpec] = {
 }
 
 #: registers a client may write (settings block), first and one past last
-WRITABLE = (2000, 2100)
+WRITABLE = (2000, 2300)
 
 
 @dataclass
@@ -140,7 +140,7 @@ class DeviceModel:
         self._put("HHHII", 100, 0, round(volts * 10), round(amps * 10), soc, power, load)
         self._put("HHH", 100, 48, temp, temp + 2, temp - 1)
         self._put(
-            "IIIiIIIII",
+            "IIIi4xIIIII",
             100,
             80,
             0,

@@ -1,0 +1,262 @@
+"""The clients against simulated devices, through a real MQTT broker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from power_sdk import (
+    PROFILES,
+    AsyncClient,
+    BlockGroup,
+    BlockSchema,
+    BrokerUnavailableError,
+    Client,
+    CrcMismatchError,
+    Field,
+    ModbusExceptionError,
+    RequestTimeoutError,
+    UnknownBlockError,
+    UnknownProfileError,
+)
+from power_sdk.parser import UInt16
+from shared_testing import RunningSimulator
+from shared_testing.bluetti.broker import ThreadedBroker
+
+ALL_DEVICES = [
+    {"serial": "SIM-EL30", "profile": "EL30V2"},
+    {"serial": "SIM-EL100", "profile": "EL100V2"},
+    {"serial": "SIM-EL200", "profile": "ELITE200V2"},
+]
+
+Factory = Callable[..., RunningSimulator]
+
+
+@pytest.fixture
+def devices(mqtt_broker: ThreadedBroker, simulator: Factory) -> RunningSimulator:
+    return simulator("bluetti", broker=mqtt_broker.url, devices=ALL_DEVICES)
+
+
+def client_for(sim: RunningSimulator, index: int = 0, **options: Any) -> AsyncClient:
+    device = sim.info()["devices"][index]
+    options.setdefault("timeout", 2.0)
+    return AsyncClient(
+        device["serial"], profile=device["profile"], broker=sim.info()["broker"], **options
+    )
+
+
+async def test_reads_every_builtin_block_of_each_profile(devices: RunningSimulator) -> None:
+    for index, device in enumerate(devices.info()["devices"]):
+        profile = PROFILES[device["profile"]]
+        async with client_for(devices, index) as client:
+            for block_id in profile.blocks:
+                block = await client.read_block(block_id)
+                assert block.block_id == block_id
+                assert block.values, block_id
+            home = client.state.blocks[100].values
+            assert home["device_model"] == profile.id
+            assert 0 <= home["soc"] <= 100
+            assert 40 < home["pack_voltage"] < 60
+            assert ("grid_power" in home) == (profile.protocol_version >= 2001)
+            cells = client.state.blocks[6100].values["cell_voltages"]
+            assert len(cells) == 16
+            assert all(2500 < mv < 4000 for mv in cells)
+
+
+async def test_read_group_and_stream_group(devices: RunningSimulator) -> None:
+    async with client_for(devices, 1) as client:
+        inverter = await client.read_group(BlockGroup.INVERTER)
+        assert sorted(inverter) == [1100, 1400, 1500]
+        streamed = [block.block_id async for block in client.stream_group("core")]
+        assert streamed == [100]
+        polled = []
+        async for block in client.stream_group(BlockGroup.BATTERY, interval=0.01):
+            polled.append(block.values["voltage"])
+            if len(polled) == 3:
+                break
+        assert len(polled) == 3
+
+
+@pytest.mark.parametrize("kind", ["any"])
+async def test_both_broker_paths(
+    kind: str, any_mqtt_broker: ThreadedBroker, simulator: Factory
+) -> None:
+    sim = simulator("bluetti", broker=any_mqtt_broker.url)
+    async with client_for(sim) as client:
+        block = await client.read_block(100)
+    assert block.values["device_model"] == "EL100V2"
+
+
+async def test_embedded_broker_default_simulator(bluetti_sim: RunningSimulator) -> None:
+    info = bluetti_sim.info()
+    assert info["broker"].startswith("mqtt://127.0.0.1:")
+    assert [d["profile"] for d in info["devices"]] == ["EL100V2", "ELITE200V2"]
+    async with client_for(bluetti_sim, 1) as client:
+        assert (await client.read_block(6000)).values["pack_count"] == 1
+
+
+async def test_one_request_in_flight_per_device(devices: RunningSimulator) -> None:
+    async with client_for(devices, 2) as client:
+        blocks = await asyncio.gather(*(client.read_block(b) for b in (100, 1300, 6000, 6100)))
+    assert [b.block_id for b in blocks] == [100, 1300, 6000, 6100]
+
+
+async def test_values_drift_realistically(mqtt_broker: ThreadedBroker, simulator: Factory) -> None:
+    sim = simulator("bluetti", broker=mqtt_broker.url, speed=3600.0)
+    device = sim.simulator.devices["2430100000001"]  # type: ignore[attr-defined]
+
+    async def heavy_load() -> None:
+        device.model.load_w = device.model.spec.base_load_w * 3
+
+    sim.call(heavy_load)
+    async with client_for(sim) as client:
+        first = (await client.read_block(100)).values
+        await asyncio.sleep(0.5)
+        second = (await client.read_block(100)).values
+    assert second["soc"] < first["soc"]
+    assert second["total_energy_discharge"] > first["total_energy_discharge"]
+    assert second["total_energy_charge"] >= first["total_energy_charge"]
+
+
+async def test_writes_apply_and_read_back(devices: RunningSimulator) -> None:
+    async with client_for(devices) as client:
+        ack = await client.write_register(2001, 7)
+        assert (ack.register, ack.count) == (2001, 1)
+        ack = await client.write_registers(2010, [1, 2, 3])
+        assert (ack.register, ack.count) == (2010, 3)
+        assert await client.read_registers(2010, 3) == b"\x00\x01\x00\x02\x00\x03"
+        assert await client.read_registers(2001, 1) == b"\x00\x07"
+        with pytest.raises(ModbusExceptionError, match="illegal data address") as info:
+            await client.write_register(100, 1)
+        assert info.value.code == 2
+
+
+async def test_large_reads_are_split(devices: RunningSimulator) -> None:
+    async with client_for(devices) as client:
+        await client.write_registers(2000 + 124, [11, 12])
+        data = await client.read_registers(2000, 200)
+    assert len(data) == 400
+    assert data[248:252] == b"\x00\x0b\x00\x0c"
+
+
+async def test_unknown_block_fails_before_any_io(devices: RunningSimulator) -> None:
+    before = devices.faults.requests_seen
+    async with client_for(devices) as client:
+        with pytest.raises(UnknownBlockError, match="no schema registered for block 4242"):
+            await client.read_block(4242)
+    assert devices.faults.requests_seen == before
+
+
+async def test_registered_schema_the_device_lacks(devices: RunningSimulator) -> None:
+    async with client_for(devices) as client:
+        client.register_schema(BlockSchema(720, "OTA_STATUS", [Field("state", 0, UInt16())]))
+        with pytest.raises(ModbusExceptionError, match="illegal data address"):
+            await client.read_block(720)
+        settings = BlockSchema(2000, "SETTINGS", [Field("ac_output", 0, UInt16())])
+        client.register_schema(settings)
+        assert (await client.read_block(2000)).values == {"ac_output": 1}
+
+
+def test_unknown_profile_is_typed() -> None:
+    with pytest.raises(UnknownProfileError, match="unknown device profile 'AC500'"):
+        AsyncClient("X", profile="AC500", broker="mqtt://127.0.0.1:1")
+
+
+async def test_error_fault_is_an_exception_response_not_retried(devices: RunningSimulator) -> None:
+    devices.faults.fail_next(1, status=503)
+    async with client_for(devices, retries=3) as client:
+        with pytest.raises(ModbusExceptionError, match="device failure"):
+            await client.read_block(100)
+        devices.faults.fail_next(1, status=3)
+        with pytest.raises(ModbusExceptionError, match="illegal data value"):
+            await client.read_block(100)
+        assert (await client.read_block(100)).values["soc"] >= 0
+    assert devices.faults.faults_applied == 2
+
+
+async def test_drop_is_retried_with_backoff(devices: RunningSimulator) -> None:
+    devices.faults.drop_next(2)
+    async with client_for(devices, timeout=0.3, retries=2, backoff=0.05) as client:
+        block = await client.read_block(1300)
+    assert block.values["frequency"] == 50.0
+    assert devices.faults.faults_applied == 2
+
+
+async def test_no_answer_ends_in_timeout(devices: RunningSimulator) -> None:
+    devices.faults.drop_next(2)
+    async with client_for(devices, timeout=0.3, retries=1, backoff=0.05) as client:
+        with pytest.raises(RequestTimeoutError, match=r"did not answer within 0\.3 s"):
+            await client.read_block(100)
+
+
+async def test_corrupt_crc_is_typed(devices: RunningSimulator) -> None:
+    devices.simulator.corrupt_next(1)  # type: ignore[attr-defined]
+    async with client_for(devices) as client:
+        with pytest.raises(CrcMismatchError, match="CRC mismatch"):
+            await client.read_block(100)
+        assert (await client.read_block(100)).block_id == 100
+
+
+async def test_exception_knob(devices: RunningSimulator) -> None:
+    devices.simulator.exception_next(1, code=2)  # type: ignore[attr-defined]
+    async with client_for(devices) as client:
+        with pytest.raises(ModbusExceptionError) as info:
+            await client.read_block(6000)
+    assert info.value.code == 2
+
+
+async def test_slow_answer_times_out_and_its_late_answer_is_dropped(
+    devices: RunningSimulator,
+) -> None:
+    devices.simulator.slow_next(1, seconds=0.6)  # type: ignore[attr-defined]
+    async with client_for(devices, timeout=0.3, retries=0) as client:
+        with pytest.raises(RequestTimeoutError):
+            await client.read_block(1300)
+        await asyncio.sleep(0.5)
+        assert client.transport.stale_dropped >= 1
+        assert (await client.read_block(1300)).block_id == 1300
+
+
+async def test_broker_loss_fails_fast_and_recovers(
+    mqtt_broker: ThreadedBroker, simulator: Factory
+) -> None:
+    sim = simulator("bluetti", broker=mqtt_broker.url)
+    async with client_for(sim, timeout=5.0, retries=3) as client:
+        await client.read_block(100)
+        await asyncio.to_thread(mqtt_broker.stop)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+
+        async def read_until_refused() -> None:
+            for _ in range(50):  # until paho notices the broker is gone
+                await client.read_block(100)
+                await asyncio.sleep(0.05)
+
+        with pytest.raises(BrokerUnavailableError, match="not connected to the MQTT broker"):
+            await read_until_refused()
+        assert loop.time() - started < 5.0
+        await asyncio.to_thread(mqtt_broker.start)
+        for _ in range(100):
+            try:
+                assert (await client.read_block(100)).block_id == 100
+                break
+            except (BrokerUnavailableError, RequestTimeoutError):
+                await asyncio.sleep(0.2)
+        else:
+            pytest.fail("the client did not recover after the broker came back")
+
+
+def test_sync_client(devices: RunningSimulator) -> None:
+    device = devices.info()["devices"][0]
+    with Client(
+        device["serial"], profile=device["profile"], broker=devices.info()["broker"]
+    ) as client:
+        assert client.read_block(100).values["device_model"] == "EL30V2"
+        assert sorted(client.read_group(BlockGroup.INVERTER)) == [1100, 1400]
+        assert [b.block_id for b in client.stream_group(BlockGroup.GRID)] == [1300]
+        assert client.write_register(2002, 9).register == 2002
+        assert client.write_registers(2003, [1, 2]).count == 2
+        assert client.state.value(100, "device_model") == "EL30V2"
