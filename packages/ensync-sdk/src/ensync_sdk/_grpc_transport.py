@@ -1,0 +1,263 @@
+"""The gRPC transport (grpc.aio over the generated ``EnSyncService`` stubs)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+import grpc
+import grpc.aio
+
+from ensync_core import (
+    EnSyncAuthError,
+    EnSyncError,
+    EnSyncPublishError,
+    EnSyncSubscriptionError,
+)
+from ensync_sdk._proto import ensync_pb2 as pb
+from ensync_sdk._proto import ensync_pb2_grpc as pb_grpc
+from ensync_sdk._transport import Session, SessionLostError, Transport
+from ensync_sdk.events import RawMessage
+from ensync_sdk.urls import GrpcTarget
+
+__all__ = ["GrpcTransport"]
+
+T = TypeVar("T")
+
+# Codes after which reconnecting (and retrying) is the right move.
+_RECONNECTABLE = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.ABORTED,
+    }
+)
+
+
+def _describe(error: grpc.aio.AioRpcError) -> str:
+    return f"{error.code().name}: {error.details() or 'no details'}"
+
+
+class GrpcTransport(Transport):
+    """One grpc.aio channel to an EnSync node."""
+
+    name = "grpc"
+
+    def __init__(self, target: GrpcTarget, *, request_timeout: float) -> None:
+        self._target = target
+        self._timeout = request_timeout
+        self._channel: grpc.aio.Channel | None = None
+        self._stub: pb_grpc.EnSyncServiceAsyncStub | None = None
+        self._client_id = ""
+        self._streams: dict[
+            str, grpc.aio.UnaryStreamCall[pb.SubscribeRequest, pb.MessageStreamResponse]
+        ] = {}
+
+    @property
+    def _api(self) -> pb_grpc.EnSyncServiceAsyncStub:
+        if self._stub is None:
+            raise SessionLostError("the gRPC channel is closed; create the client again")
+        return self._stub
+
+    async def open(self) -> None:
+        await self.close()
+        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        if self._target.secure:
+            channel = grpc.aio.secure_channel(
+                self._target.target, grpc.ssl_channel_credentials(), options=options
+            )
+        else:
+            channel = grpc.aio.insecure_channel(self._target.target, options=options)
+        self._channel = channel
+        self._stub = pb_grpc.EnSyncServiceStub(channel)
+
+    async def close(self) -> None:
+        channel, self._channel, self._stub = self._channel, None, None
+        self._streams.clear()
+        if channel is not None:
+            await channel.close(grace=None)
+
+    def _lost(self, error: grpc.aio.AioRpcError, what: str) -> EnSyncError:
+        return SessionLostError(
+            f"{what} failed, the connection to {self._target.target} was lost ({_describe(error)})",
+            cause=error,
+        )
+
+    def _failed(
+        self, error: grpc.aio.AioRpcError, what: str, kind: type[EnSyncError]
+    ) -> EnSyncError:
+        if error.code() in _RECONNECTABLE:
+            return self._lost(error, what)
+        return kind(f"{what} failed: the node answered {_describe(error)}", cause=error)
+
+    async def connect(self, access_key: str) -> Session:
+        try:
+            reply = await self._api.Connect(
+                pb.ConnectRequest(access_key=access_key), timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+                raise EnSyncAuthError(
+                    f"the node refused the access key ({_describe(exc)}); check the app key",
+                    cause=exc,
+                ) from exc
+            raise self._failed(exc, "connecting", EnSyncAuthError) from exc
+        if not reply.success:
+            raise EnSyncAuthError(
+                f"the node refused the access key: {reply.error_message or 'no reason given'}; "
+                f"check the app key"
+            )
+        self._client_id = reply.client_id
+        return Session(reply.client_id, reply.client_hash, dict(reply.server_config))
+
+    async def heartbeat(self) -> None:
+        try:
+            reply = await self._api.Heartbeat(
+                pb.HeartbeatRequest(client_id=self._client_id), timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise self._lost(exc, "heartbeat") from exc
+        if not reply.success:
+            raise SessionLostError("the node no longer knows this client (heartbeat refused)")
+
+    async def publish(
+        self, name: str, payload: str, delivery_to: str, metadata: str, payload_metadata: str
+    ) -> str:
+        request = pb.PublishMessageRequest(
+            client_id=self._client_id,
+            message_name=name,
+            payload=payload,
+            delivery_to=delivery_to,
+            metadata=metadata,
+            payload_metadata=payload_metadata,
+        )
+        try:
+            reply = await self._api.PublishMessage(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, f"publishing {name!r}", EnSyncPublishError) from exc
+        if not reply.success:
+            raise EnSyncPublishError(
+                f"the node refused to publish {name!r}: {reply.error_message or 'no reason given'}"
+            )
+        return reply.message_idem
+
+    async def open_stream(self, name: str) -> AsyncIterator[RawMessage]:
+        call = self._api.Subscribe(
+            pb.SubscribeRequest(client_id=self._client_id, message_name=name)
+        )
+        self._streams[name] = call
+        return self._iterate(name, call)
+
+    async def _iterate(
+        self,
+        name: str,
+        call: grpc.aio.UnaryStreamCall[pb.SubscribeRequest, pb.MessageStreamResponse],
+    ) -> AsyncIterator[RawMessage]:
+        try:
+            async for item in call:
+                yield RawMessage(
+                    idem=item.message_idem,
+                    name=item.message_name or name,
+                    payload=item.payload,
+                    block=item.partition_block,
+                    metadata=item.metadata,
+                    sender=item.sender,
+                )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.CANCELLED and self._streams.get(name) is not call:
+                return  # we cancelled it: unsubscribed or closed
+            raise self._lost(exc, f"the subscription to {name!r}") from exc
+        finally:
+            if self._streams.get(name) is call:
+                del self._streams[name]
+            call.cancel()
+        raise SessionLostError(f"the node ended the subscription stream of {name!r}")
+
+    def _stop_stream(self, name: str) -> None:
+        call = self._streams.pop(name, None)
+        if call is not None:
+            call.cancel()
+
+    def _check(self, success: bool, message: str, what: str) -> None:
+        if not success:
+            raise EnSyncSubscriptionError(f"{what} failed: {message or 'the node refused'}")
+
+    async def unsubscribe(self, name: str) -> None:
+        self._stop_stream(name)
+        what = f"unsubscribing from {name!r}"
+        try:
+            reply = await self._api.Unsubscribe(
+                pb.UnsubscribeRequest(client_id=self._client_id, message_name=name),
+                timeout=self._timeout,
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)
+
+    async def ack(self, idem: str, name: str, block: int) -> None:
+        what = f"acknowledging {idem!r}"
+        request = pb.AcknowledgeRequest(
+            client_id=self._client_id, message_idem=idem, message_name=name, partition_block=block
+        )
+        try:
+            reply = await self._api.AcknowledgeMessage(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)
+
+    async def defer(self, idem: str, name: str, delay_ms: int, reason: str) -> int:
+        what = f"deferring {idem!r}"
+        request = pb.DeferRequest(
+            client_id=self._client_id,
+            message_idem=idem,
+            message_name=name,
+            delay_ms=delay_ms,
+            reason=reason,
+        )
+        try:
+            reply = await self._api.DeferMessage(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)
+        return reply.delivery_time
+
+    async def discard(self, idem: str, name: str, reason: str) -> None:
+        what = f"discarding {idem!r}"
+        request = pb.DiscardRequest(
+            client_id=self._client_id, message_idem=idem, message_name=name, reason=reason
+        )
+        try:
+            reply = await self._api.DiscardMessage(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)
+
+    async def replay(self, idem: str, name: str) -> RawMessage:
+        what = f"replaying {idem!r}"
+        request = pb.ReplayRequest(client_id=self._client_id, message_idem=idem, message_name=name)
+        try:
+            reply = await self._api.ReplayMessage(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)
+        return RawMessage(idem, name, reply.message_data, 0, {}, "")
+
+    async def pause(self, name: str, reason: str) -> None:
+        what = f"pausing {name!r}"
+        request = pb.PauseRequest(client_id=self._client_id, message_name=name, reason=reason)
+        try:
+            reply = await self._api.PauseMessages(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)
+
+    async def resume(self, name: str) -> None:
+        what = f"resuming {name!r}"
+        request = pb.ContinueRequest(client_id=self._client_id, message_name=name)
+        try:
+            reply = await self._api.ContinueMessages(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        self._check(reply.success, reply.message, what)

@@ -1,0 +1,302 @@
+"""The client ``create_client`` returns: publish, subscribe, and the connection's upkeep."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from ensync_core import (
+    DecryptionKey,
+    EnSyncAuthError,
+    EnSyncConnectionError,
+    EnSyncError,
+    EnSyncValidationError,
+    dumps_payload,
+    encrypt_payload,
+    payload_metadata,
+)
+from ensync_core.keys import recipient_curve_key
+from ensync_sdk._transport import Session, SessionLostError, Transport
+from ensync_sdk.options import ClientOptions, EngineOptions
+from ensync_sdk.subscription import ErrorCallback, Subscription
+
+__all__ = ["EnSyncClient"]
+
+logger = logging.getLogger("ensync_sdk")
+
+T = TypeVar("T")
+
+
+def _check_event_name(event_name: object) -> str:
+    if not isinstance(event_name, str) or not event_name.strip():
+        raise EnSyncValidationError(
+            f"the event name must be a non-empty string, got {event_name!r}"
+        )
+    return event_name
+
+
+class EnSyncClient:
+    """An authenticated connection to an EnSync node (made by ``engine.create_client``).
+
+    Publishes end-to-end encrypted events and receives them through :class:`Subscription`.
+    A lost connection is re-established (``reconnect_interval`` x 1.5^(attempt-1), at most
+    ``max_reconnect_attempts`` times) and every subscription is resubscribed.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        access_key: str,
+        engine_options: EngineOptions,
+        client_options: ClientOptions,
+    ) -> None:
+        self._transport = transport
+        self._access_key = access_key
+        self._options = engine_options
+        self._key = (
+            DecryptionKey.from_secret(client_options.app_secret_key)
+            if client_options.app_secret_key
+            else None
+        )
+        self._session: Session | None = None
+        self._generation = 0
+        self._recover_lock = asyncio.Lock()
+        self._subscriptions: dict[str, Subscription] = {}
+        self._error_callbacks: list[ErrorCallback] = []
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<EnSyncClient {self._transport.name} client_id={self.client_id!r}>"
+
+    @property
+    def client_id(self) -> str | None:
+        """The node's id for this connection (changes after a reconnect)."""
+        return None if self._session is None else self._session.client_id
+
+    @property
+    def client_hash(self) -> str | None:
+        """The node's hash for this connection."""
+        return None if self._session is None else self._session.client_hash
+
+    @property
+    def app_id(self) -> str | None:
+        """Return the app id (base64 public key), known when a 64-byte secret key was given."""
+        return None if self._key is None else self._key.app_id
+
+    @property
+    def subscriptions(self) -> dict[str, Subscription]:
+        """The active subscriptions by event name."""
+        return dict(self._subscriptions)
+
+    def on_error(self, callback: ErrorCallback) -> None:
+        """Receive errors of subscriptions that have no error callback of their own."""
+        self._error_callbacks.append(callback)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def _start(self) -> None:
+        try:
+            await self._transport.open()
+            self._session = await self._transport.connect(self._access_key)
+        except SessionLostError as exc:
+            await self._transport.close()
+            raise EnSyncConnectionError(
+                f"could not connect to the EnSync node: {exc}", cause=exc
+            ) from exc
+        except BaseException:
+            await self._transport.close()
+            raise
+        self._log_info("connected over %s as client %s", self._transport.name, self.client_id)
+        self._heartbeat = asyncio.create_task(self._beat(), name="ensync-heartbeat")
+
+    async def close(self) -> None:
+        """Stop every subscription and close the connection (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        heartbeat, self._heartbeat = self._heartbeat, None
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        for subscription in list(self._subscriptions.values()):
+            await subscription._stop()
+        self._subscriptions.clear()
+        await self._transport.close()
+        self._log_info("closed")
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    async def publish(
+        self,
+        event_name: str,
+        recipients: Sequence[str],
+        payload: Any,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        use_hybrid_encryption: bool | None = None,
+    ) -> list[str]:
+        """Encrypt ``payload`` for ``recipients`` (app ids) and publish it.
+
+        One message is sent per recipient; with several recipients the payload is encrypted
+        once (hybrid) unless ``use_hybrid_encryption=False``. Returns the event ids, one per
+        recipient in order. Every argument is checked before anything is sent.
+        """
+        _check_event_name(event_name)
+        if isinstance(recipients, str) or not isinstance(recipients, Sequence) or not recipients:
+            raise EnSyncValidationError(
+                "recipients must be a non-empty list of app ids (base64 Ed25519 public keys)"
+            )
+        targets = list(dict.fromkeys(recipients))
+        for recipient in targets:
+            recipient_curve_key(recipient)  # raises EnSyncValidationError naming the recipient
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise EnSyncValidationError(f"metadata must be a dict, got {type(metadata).__name__}")
+        try:
+            metadata_text = json.dumps(dict(metadata or {}), separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise EnSyncValidationError(
+                f"the metadata is not JSON-serializable ({exc})", cause=exc
+            ) from exc
+        plaintext = dumps_payload(payload)
+        meta_text = json.dumps(payload_metadata(payload, plaintext), separators=(",", ":"))
+        self._validate({"EVENT_NAME": event_name, "METADATA": metadata_text})
+        self._ensure_open()
+        hybrid = len(targets) > 1 if use_hybrid_encryption is None else use_hybrid_encryption
+        if hybrid:
+            shared = encrypt_payload(plaintext, targets, hybrid=True)
+            payloads = [shared] * len(targets)
+        else:
+            payloads = [encrypt_payload(plaintext, [r], hybrid=False) for r in targets]
+
+        def send(recipient: str, body: str) -> Awaitable[str]:
+            return self._request(
+                lambda t: t.publish(event_name, body, recipient, metadata_text, meta_text)
+            )
+
+        idems = await asyncio.gather(
+            *(send(r, body) for r, body in zip(targets, payloads, strict=True))
+        )
+        self._log_info("published %r to %d recipient(s)", event_name, len(targets))
+        return list(idems)
+
+    # -- subscribing --------------------------------------------------------------------------
+
+    async def subscribe(
+        self, event_name: str, auto_ack: bool = True, app_secret_key: str | None = None
+    ) -> Subscription:
+        """Subscribe to ``event_name``; attach handlers with :meth:`Subscription.on`.
+
+        ``app_secret_key`` overrides the client's key for decrypting this event name.
+        """
+        _check_event_name(event_name)
+        self._validate({"EVENT_NAME": event_name})
+        self._ensure_open()
+        key = DecryptionKey.from_secret(app_secret_key) if app_secret_key else self._key
+        if key is None:
+            raise EnSyncValidationError(
+                "subscribing needs the app secret key to decrypt events: pass "
+                "{'app_secret_key': ...} to create_client or app_secret_key to subscribe"
+            )
+        if event_name in self._subscriptions:
+            raise EnSyncValidationError(
+                f"already subscribed to {event_name!r}; reuse that subscription or "
+                f"unsubscribe first"
+            )
+        subscription = Subscription(self, event_name, auto_ack=auto_ack, key=key)
+        self._subscriptions[event_name] = subscription
+        try:
+            await subscription._start()
+        except BaseException:
+            self._subscriptions.pop(event_name, None)
+            raise
+        self._log_info("subscribed to %r", event_name)
+        return subscription
+
+    # -- plumbing used by subscriptions -------------------------------------------------------
+
+    def _log_info(self, message: str, *args: object) -> None:
+        if self._options.enable_logging:
+            logger.info(message, *args)
+
+    def _validate(self, fields: Mapping[str, str]) -> None:
+        self._transport.validate(fields)
+
+    def _forget(self, subscription: Subscription) -> None:
+        if self._subscriptions.get(subscription.event_name) is subscription:
+            del self._subscriptions[subscription.event_name]
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise EnSyncConnectionError("the client is closed; create a new one")
+
+    async def _request(self, operation: Callable[[Transport], Awaitable[T]]) -> T:
+        """Run ``operation``; after a lost session, reconnect once and run it again."""
+        self._ensure_open()
+        generation = self._generation
+        try:
+            return await operation(self._transport)
+        except SessionLostError:
+            await self._recover(generation)
+            return await operation(self._transport)
+
+    async def _recover(self, generation: int) -> None:
+        """Reconnect unless another task already did since ``generation``."""
+        async with self._recover_lock:
+            self._ensure_open()
+            if generation != self._generation:
+                return
+            attempts = self._options.max_reconnect_attempts
+            last: EnSyncError | None = None
+            for attempt in range(1, attempts + 1):
+                await asyncio.sleep(self._options.reconnect_delay(attempt))
+                self._ensure_open()
+                try:
+                    await self._transport.open()
+                    self._session = await self._transport.connect(self._access_key)
+                except EnSyncAuthError:
+                    raise
+                except EnSyncConnectionError as exc:
+                    last = exc
+                    self._log_info("reconnect attempt %d/%d failed: %s", attempt, attempts, exc)
+                    continue
+                self._generation += 1
+                self._log_info("reconnected as client %s (attempt %d)", self.client_id, attempt)
+                return
+            raise EnSyncConnectionError(
+                f"the connection to the EnSync node was lost and {attempts} reconnect attempts "
+                f"failed; check the node and create the client again",
+                cause=last,
+            )
+
+    async def _beat(self) -> None:
+        interval = self._options.heartbeat_interval / 1000.0
+        while not self._closed:
+            await asyncio.sleep(interval)
+            generation = self._generation
+            try:
+                await self._transport.heartbeat()
+            except SessionLostError as exc:
+                self._log_info("heartbeat failed: %s", exc)
+                try:
+                    await self._recover(generation)
+                except EnSyncError as error:
+                    logger.warning("EnSync heartbeat could not restore the connection: %s", error)
+                    return

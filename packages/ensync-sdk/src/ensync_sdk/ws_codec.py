@@ -1,0 +1,116 @@
+"""The EnSync WebSocket text protocol: command lines out, replies and deliveries in (no I/O).
+
+Requests are ``COMMAND;KEY=:value;KEY=:value``; replies ``+PASS:<content>`` or
+``-FAIL:<reason>``; deliveries ``+RECORD:<json>``; replays ``+REPLAY:<json>``; the node sends
+``PING`` and expects ``PONG``. Values are not escaped, so a value holding ``;`` is refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ensync_core import EnSyncError, EnSyncValidationError
+
+__all__ = [
+    "Frame",
+    "FrameKind",
+    "encode_command",
+    "parse_command",
+    "parse_conn_reply",
+    "parse_frame",
+]
+
+_COMMAND = re.compile(r"[A-Z][A-Z_]*")
+_KEY = re.compile(r"[A-Z][A-Z_]*")
+
+
+def encode_command(command: str, fields: Mapping[str, object]) -> str:
+    """One request line; :class:`EnSyncValidationError` for a value that cannot be framed."""
+    if not _COMMAND.fullmatch(command):
+        raise EnSyncValidationError(f"invalid WebSocket command name {command!r}")
+    parts = [command]
+    for key, value in fields.items():
+        if not _KEY.fullmatch(key):
+            raise EnSyncValidationError(f"invalid WebSocket field name {key!r}")
+        text = value if isinstance(value, str) else str(value)
+        if ";" in text:
+            raise EnSyncValidationError(
+                f"the {key} value contains ';', which the EnSync WebSocket protocol cannot "
+                f"carry; remove it or use the gRPC engine"
+            )
+        if "\n" in text or "\r" in text:
+            raise EnSyncValidationError(
+                f"the {key} value contains a line break, which the EnSync WebSocket protocol "
+                f"cannot carry"
+            )
+        parts.append(f"{key}=:{text}")
+    return ";".join(parts)
+
+
+def parse_command(line: str) -> tuple[str, dict[str, str]]:
+    """Split a request line into its command and fields (the node side of the protocol)."""
+    command, *pairs = line.split(";")
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=:")
+        if not sep:
+            raise ValueError(f"malformed field {pair!r} (expected KEY=:value)")
+        fields[key] = value
+    return command, fields
+
+
+class FrameKind(enum.Enum):
+    """What a frame from the node is."""
+
+    PASS = "+PASS:"
+    FAIL = "-FAIL:"
+    RECORD = "+RECORD:"
+    REPLAY = "+REPLAY:"
+    PING = "PING"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One parsed frame from the node: its kind and its content after the prefix."""
+
+    kind: FrameKind
+    content: str
+
+    def json(self) -> Any:
+        """Parse the content as JSON (records and replays)."""
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise EnSyncError(
+                f"the node sent a {self.kind.name} frame that is not JSON", cause=exc
+            ) from exc
+
+
+def parse_frame(text: str) -> Frame:
+    """Classify a text frame from the node; :class:`EnSyncError` for an unknown one."""
+    if text == "PING":
+        return Frame(FrameKind.PING, "")
+    for kind in (FrameKind.PASS, FrameKind.FAIL, FrameKind.RECORD, FrameKind.REPLAY):
+        if text.startswith(kind.value):
+            return Frame(kind, text[len(kind.value) :])
+    raise EnSyncError(f"the node sent an unknown frame starting {text[:20]!r}")
+
+
+def parse_conn_reply(content: str) -> tuple[str, str]:
+    """``{clientId=<id>,clientHash=<hash>}`` -> ``(client_id, client_hash)``."""
+    body = content.strip()
+    if body.startswith("{") and body.endswith("}"):
+        body = body[1:-1]
+    values: dict[str, str] = {}
+    for pair in body.split(","):
+        key, sep, value = pair.partition("=")
+        if sep:
+            values[key.strip()] = value.strip()
+    if "clientId" not in values:
+        raise EnSyncError(f"the node's CONN reply has no clientId: {content[:80]!r}")
+    return values["clientId"], values.get("clientHash", "")
