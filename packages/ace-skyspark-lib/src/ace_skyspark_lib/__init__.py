@@ -2,6 +2,62 @@
 
 from importlib.metadata import version as _version
 
-__all__ = ["__version__"]
+from ace_skyspark_lib.client import HistoryRange, ProgressCallback, SkysparkClient
+from ace_skyspark_lib.exceptions import (
+    AuthenticationError,
+    CommitError,
+    FilterSyntaxError,
+    InvalidInputError,
+    ServerError,
+    SkysparkConnectionError,
+    SkysparkError,
+    SkysparkTimeoutError,
+    ZincEncodeError,
+    ZincParseError,
+)
+from ace_skyspark_lib.filter import parse_filter
+from ace_skyspark_lib.kinds import NA, Coord, Grid, Marker, Number, Ref, Remove, Symbol, Uri, XStr
+from ace_skyspark_lib.models import (
+    Equipment,
+    HistorySample,
+    HistorySeries,
+    Point,
+    Site,
+    WriteResult,
+)
+
+__all__ = [
+    "NA",
+    "AuthenticationError",
+    "CommitError",
+    "Coord",
+    "Equipment",
+    "FilterSyntaxError",
+    "Grid",
+    "HistoryRange",
+    "HistorySample",
+    "HistorySeries",
+    "InvalidInputError",
+    "Marker",
+    "Number",
+    "Point",
+    "ProgressCallback",
+    "Ref",
+    "Remove",
+    "ServerError",
+    "Site",
+    "SkysparkClient",
+    "SkysparkConnectionError",
+    "SkysparkError",
+    "SkysparkTimeoutError",
+    "Symbol",
+    "Uri",
+    "WriteResult",
+    "XStr",
+    "ZincEncodeError",
+    "ZincParseError",
+    "__version__",
+    "parse_filter",
+]
 
 __version__ = _version("ace-skyspark-lib")

@@ -1,0 +1,312 @@
+"""Project Haystack value types, and the mapping between Haystack and IANA time-zone names.
+
+Haystack scalars that Python already has are Python values: ``None`` (null), ``bool``, ``str``,
+:class:`datetime.date`, :class:`datetime.time` and timezone-aware :class:`datetime.datetime`
+(whose ``tzinfo`` is a :class:`zoneinfo.ZoneInfo`). Lists are ``list`` and dicts ``dict``.
+The rest are the small immutable classes of this module.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from typing import Any, Final
+
+__all__ = [
+    "NA",
+    "REMOVE",
+    "Coord",
+    "Grid",
+    "Marker",
+    "MarkerType",
+    "NAType",
+    "Number",
+    "Ref",
+    "Remove",
+    "RemoveType",
+    "Symbol",
+    "Uri",
+    "XStr",
+    "haystack_tz_name",
+    "is_tag_name",
+    "zone_for",
+]
+
+
+class _Singleton:
+    """Base of the valueless Haystack kinds: one instance each, compared by identity."""
+
+    __slots__ = ()
+    _zinc: str = ""
+
+    def __repr__(self) -> str:
+        return type(self).__name__.removesuffix("Type")
+
+    def __reduce__(self) -> str:
+        return self.__repr__()
+
+
+class MarkerType(_Singleton):
+    """The type of :data:`Marker`: a tag that is present and carries no value."""
+
+    __slots__ = ()
+
+
+class NAType(_Singleton):
+    """The type of :data:`NA`: a value that is not available."""
+
+    __slots__ = ()
+
+
+class RemoveType(_Singleton):
+    """The type of :data:`Remove`: asks a commit to delete a tag."""
+
+    __slots__ = ()
+
+
+Marker: Final = MarkerType()
+NA: Final = NAType()
+Remove: Final = RemoveType()
+REMOVE: Final = Remove
+
+_REF_ID = re.compile(r"[A-Za-z0-9_:\-.~]+\Z")
+_TAG_NAME = re.compile(r"[a-z_][A-Za-z0-9_]*\Z")
+_XSTR_TYPE = re.compile(r"[A-Z][A-Za-z0-9_]*\Z")
+_UNIT = re.compile(r"[A-Za-z%_/$\u0080-\U0010ffff]+\Z")
+
+
+def is_tag_name(name: str) -> bool:
+    """Whether ``name`` is a valid Haystack tag name (lowercase or ``_`` first)."""
+    return _TAG_NAME.match(name) is not None
+
+
+class Ref:
+    """A reference to an entity: ``@p:demo:r:1 "Building A"``.
+
+    Two refs are equal when their ids are; the display name is informative only.
+    """
+
+    __slots__ = ("dis", "id")
+
+    id: str
+    dis: str | None
+
+    def __init__(self, id: str, dis: str | None = None) -> None:
+        if id.startswith("@"):
+            id = id[1:]
+        if not _REF_ID.match(id):
+            raise ValueError(f"invalid ref id {id!r}: use only a-z A-Z 0-9 _ : - . ~")
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "dis", dis)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Ref is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ref) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(("Ref", self.id))
+
+    def __repr__(self) -> str:
+        return f"Ref({self.id!r})" if self.dis is None else f"Ref({self.id!r}, {self.dis!r})"
+
+    def __str__(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number with an optional unit (``72.5°F``); ``NaN`` equals ``NaN`` here."""
+
+    val: float
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        val: object = self.val
+        if not isinstance(val, float):
+            object.__setattr__(self, "val", float(self.val))
+        if self.unit is not None and not _UNIT.match(self.unit):
+            raise ValueError(f"invalid unit {self.unit!r}: letters, % _ / $ or non-ASCII only")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Number):
+            return NotImplemented
+        if self.unit != other.unit:
+            return False
+        return self.val == other.val or (math.isnan(self.val) and math.isnan(other.val))
+
+    def __hash__(self) -> int:
+        return hash(("Number", None if math.isnan(self.val) else self.val, self.unit))
+
+    def __float__(self) -> float:
+        return self.val
+
+    def __str__(self) -> str:
+        return f"{self.val:g}{self.unit or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Uri:
+    """A URI: `` `http://example.com` ``."""
+
+    val: str
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A symbol naming a def: ``^elec-meter``."""
+
+    val: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coord:
+    """A geographic coordinate in decimal degrees: ``C(37.55,-77.45)``."""
+
+    lat: float
+    lng: float
+
+    def __post_init__(self) -> None:
+        if not (-90.0 <= self.lat <= 90.0 and -180.0 <= self.lng <= 180.0):
+            raise ValueError(f"coordinate out of range: lat={self.lat} lng={self.lng}")
+
+
+@dataclass(frozen=True, slots=True)
+class XStr:
+    """A value of a type Zinc has no syntax for: ``Span("today")``, ``Bin("text/plain")``."""
+
+    type: str
+    val: str
+
+    def __post_init__(self) -> None:
+        if not _XSTR_TYPE.match(self.type):
+            raise ValueError(
+                f"invalid XStr type {self.type!r}: must start with an uppercase letter"
+            )
+
+
+def _strip_nulls(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if v is not None}
+
+
+@dataclass(eq=False, slots=True)
+class Grid:
+    """A Haystack grid: grid meta, ordered columns (each with its own meta) and rows.
+
+    Rows are dicts from column name to value; a missing key and ``None`` both mean null.
+    """
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    version: str = "3.0"
+
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> Grid:
+        """A grid whose columns are every key of ``rows``, in first-seen order."""
+        columns: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            for key in row:
+                if key not in columns:
+                    columns[key] = {}
+        return cls(meta=dict(meta or {}), columns=columns, rows=rows)
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this is an error grid (grid meta carries the ``err`` marker)."""
+        return self.meta.get("err") is Marker
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Grid):
+            return NotImplemented
+        return (
+            self.meta == other.meta
+            and list(self.columns.items()) == list(other.columns.items())
+            and len(self.rows) == len(other.rows)
+            and all(
+                _strip_nulls(a) == _strip_nulls(b)
+                for a, b in zip(self.rows, other.rows, strict=True)
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+# -- time zones ---------------------------------------------------------------------------------
+
+_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+)
+
+
+@lru_cache(maxsize=1)
+def _tz_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(Haystack name -> IANA name, IANA name -> Haystack name)."""
+    to_iana: dict[str, str] = {"UTC": "Etc/UTC"}
+    to_haystack: dict[str, str] = {"UTC": "UTC", "Etc/UTC": "UTC"}
+    for iana in sorted(zoneinfo.available_timezones()):
+        region, _, rest = iana.partition("/")
+        if region not in _REGIONS or not rest:
+            continue
+        city = rest.rsplit("/", 1)[-1]
+        to_haystack.setdefault(iana, city)
+        to_iana.setdefault(city, iana)
+    return to_iana, to_haystack
+
+
+@lru_cache(maxsize=512)
+def zone_for(name: str) -> zoneinfo.ZoneInfo:
+    """The :class:`~zoneinfo.ZoneInfo` of a Haystack (``New_York``) or IANA time-zone name.
+
+    Raises :class:`ValueError` for a name that is neither.
+    """
+    to_iana, _ = _tz_tables()
+    iana = to_iana.get(name, name if "/" in name else None)
+    if iana is None:
+        raise ValueError(f"unknown Haystack time zone {name!r} (expected e.g. 'New_York', 'UTC')")
+    try:
+        return zoneinfo.ZoneInfo(iana)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def haystack_tz_name(tz: tzinfo | None) -> str:
+    """The Haystack name of a ``tzinfo`` (``ZoneInfo('America/New_York')`` -> ``New_York``).
+
+    Raises :class:`ValueError` for naive values and zones Haystack cannot name.
+    """
+    if tz is None:
+        raise ValueError("a Haystack datetime needs a time zone; got a naive datetime")
+    if tz is UTC:
+        return "UTC"
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        _, to_haystack = _tz_tables()
+        name = to_haystack.get(key)
+        if name is not None:
+            return name
+        raise ValueError(f"time zone {key!r} has no Haystack name")
+    offset = tz.utcoffset(datetime(2000, 1, 1))
+    if offset is not None and offset.total_seconds() == 0:
+        return "UTC"
+    if offset is not None and offset.total_seconds() % 3600 == 0:
+        hours = int(offset.total_seconds() // 3600)
+        # Etc/GMT signs are inverted: UTC-5 is GMT+5.
+        return f"GMT{-hours:+d}"
+    raise ValueError(f"time zone {tz!r} has no Haystack name; use a zoneinfo.ZoneInfo")

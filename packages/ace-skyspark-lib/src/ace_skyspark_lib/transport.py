@@ -1,0 +1,259 @@
+"""HTTP transport: one pooled httpx client, bearer tokens, re-authentication and retries.
+
+The transport knows ops, Zinc bodies and HTTP; it knows nothing of sites or points.
+
+Retry policy (tenacity, exponential backoff with jitter): connection failures, timeouts and
+HTTP 502/503/504 are retried, never a 4xx. Ops whose effect is unknown after a broken
+connection (``commit``, ``eval``) are retried only when the request surely never reached the
+server (connect errors, 503); ``read``, ``hisRead`` and ``hisWrite`` (which replaces the value
+at the same timestamp) are safe to repeat and are retried on every transient failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from ace_skyspark_lib import zinc
+from ace_skyspark_lib._logging import get_logger
+from ace_skyspark_lib.auth import scram_login
+from ace_skyspark_lib.exceptions import (
+    AuthenticationError,
+    ServerError,
+    SkysparkConnectionError,
+    SkysparkTimeoutError,
+)
+from ace_skyspark_lib.kinds import Grid
+
+__all__ = ["IDEMPOTENT_OPS", "Transport"]
+
+_log = get_logger()
+RETRY_STATUSES = frozenset({502, 503, 504})
+IDEMPOTENT_OPS = frozenset({"about", "ops", "formats", "read", "nav", "hisRead", "hisWrite"})
+_ZINC = "text/zinc; charset=utf-8"
+
+
+class _RetryableStatus(Exception):
+    """Internal: the server answered 502/503/504."""
+
+    def __init__(self, status: int, op: str) -> None:
+        super().__init__(f"HTTP {status} from op {op!r}")
+        self.status = status
+
+
+def _surely_unsent(exc: BaseException) -> bool:
+    if isinstance(exc, _RetryableStatus):
+        return exc.status == 503
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code in RETRY_STATUSES
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, _RetryableStatus | httpx.TransportError):
+        return True
+    return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in RETRY_STATUSES
+
+
+class Transport:
+    """Sends Haystack ops to ``{base_url}/{project}/{op}`` and returns the parsed grid."""
+
+    def __init__(
+        self,
+        base_url: str,
+        project: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float,
+        max_retries: int,
+        pool_size: int,
+        backoff: float,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        if pool_size < 1:
+            raise ValueError(f"pool_size must be >= 1, got {pool_size}")
+        self.project_url = f"{base_url.rstrip('/')}/{project}/"
+        self.username = username
+        self._password = password
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._backoff = backoff
+        self._token: str | None = None
+        self._generation = 0
+        self._auth_lock = asyncio.Lock()
+        self._http = httpx.AsyncClient(
+            base_url=self.project_url,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+            headers={"Accept": "text/zinc"},
+        )
+
+    def __repr__(self) -> str:
+        return f"Transport({self.project_url!r}, user={self.username!r})"
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether a bearer token is cached."""
+        return self._token is not None
+
+    def _retrying(self, retry_on: Any) -> AsyncRetrying:
+        def log_retry(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            _log.warning(
+                "retrying",
+                attempt=state.attempt_number,
+                error=type(exc).__name__,
+                detail=str(exc)[:200],
+            )
+
+        return AsyncRetrying(
+            stop=stop_after_attempt(self._max_retries + 1),
+            wait=wait_exponential_jitter(
+                initial=self._backoff, max=self._backoff * 16, jitter=0.05
+            ),
+            retry=retry_if_exception(retry_on),
+            before_sleep=log_retry,
+            reraise=True,
+        )
+
+    async def login(self) -> None:
+        """Authenticate (with the retry policy for transient failures) and cache the token."""
+        async with self._auth_lock:
+            await self._login_locked()
+
+    async def _login_locked(self) -> None:
+        try:
+            async for attempt in self._retrying(_transient):
+                with attempt:
+                    token = await scram_login(
+                        self.project_url + "about",
+                        self.username,
+                        self._password,
+                        http_timeout=self._timeout,
+                    )
+        except httpx.HTTPStatusError as exc:
+            raise ServerError(
+                f"login failed: HTTP {exc.response.status_code} after "
+                f"{self._max_retries + 1} attempts; the server is unavailable, try later",
+                status=exc.response.status_code,
+            ) from None
+        except httpx.TransportError as exc:
+            raise self._connection_error("login", exc) from exc
+        self._token = token
+        self._generation += 1
+
+    async def _reauthenticate(self, failed_generation: int) -> None:
+        async with self._auth_lock:
+            if self._generation != failed_generation and self._token is not None:
+                return  # another request already logged in again
+            _log.info("token rejected, authenticating again", user=self.username)
+            await self._login_locked()
+
+    def _connection_error(self, op: str, exc: BaseException) -> SkysparkConnectionError:
+        attempts = self._max_retries + 1
+        if isinstance(exc, httpx.TimeoutException):
+            return SkysparkTimeoutError(
+                f"op {op!r} timed out after {self._timeout:g}s ({type(exc).__name__}) at "
+                f"{self.project_url}; raise timeout= or check the server"
+            )
+        return SkysparkConnectionError(
+            f"op {op!r} failed at {self.project_url}: {type(exc).__name__} "
+            f"({exc or 'connection lost'}) after up to {attempts} attempts; check the server"
+        )
+
+    async def call(
+        self,
+        op: str,
+        grid: Grid | None = None,
+        *,
+        params: dict[str, str] | None = None,
+        body: str | None = None,
+    ) -> Grid:
+        """Send ``op`` (POST with a Zinc grid, or GET with ``params``) and return the answer.
+
+        Error grids raise :class:`ServerError`; transient failures are retried per the policy
+        in the module docstring.
+        """
+        if grid is not None:
+            body = zinc.dumps(grid)
+        retry_on = _transient if op in IDEMPOTENT_OPS else _surely_unsent
+        try:
+            async for attempt in self._retrying(retry_on):
+                with attempt:
+                    text = await self._send(op, body, params)
+        except _RetryableStatus as exc:
+            raise ServerError(
+                f"op {op!r}: HTTP {exc.status} after {self._max_retries + 1} attempts; the "
+                "server is overloaded or down, try later",
+                status=exc.status,
+            ) from None
+        except httpx.TransportError as exc:
+            raise self._connection_error(op, exc) from exc
+        result = zinc.loads(text)
+        if result.is_error:
+            meta = result.meta
+            dis = str(meta.get("dis", "unknown error"))
+            raise ServerError(
+                f"op {op!r} failed on the server: {dis}",
+                dis=dis,
+                err_trace=meta.get("errTrace"),
+                err_type=meta.get("errType"),
+                status=200,
+            )
+        return result
+
+    async def _send(self, op: str, body: str | None, params: dict[str, str] | None) -> str:
+        if self._token is None:
+            await self.login()
+        for again in (False, True):
+            generation, token = self._generation, self._token
+            headers = {"Authorization": f"BEARER authToken={token}"}
+            if body is not None:
+                headers["Content-Type"] = _ZINC
+                response = await self._http.post(op, content=body.encode(), headers=headers)
+            else:
+                response = await self._http.get(op, params=params, headers=headers)
+            status = response.status_code
+            if status in (401, 403):
+                if again:
+                    raise AuthenticationError(
+                        f"op {op!r} refused (HTTP {status}) right after logging in again as "
+                        f"{self.username!r}: the user may lack permission for this project"
+                    )
+                await self._reauthenticate(generation)
+                continue
+            if status in RETRY_STATUSES:
+                raise _RetryableStatus(status, op)
+            if status >= 400:
+                raise ServerError(
+                    f"op {op!r}: HTTP {status} {response.reason_phrase}: {response.text[:200]}",
+                    status=status,
+                )
+            return response.text
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def close(self) -> None:
+        """End the server session (op ``close``) and release every connection."""
+        try:
+            if self._token is not None:
+                headers = {"Authorization": f"BEARER authToken={self._token}"}
+                body = zinc.dumps(Grid())
+                await self._http.post(
+                    "close", content=body.encode(), headers={**headers, "Content-Type": _ZINC}
+                )
+        except httpx.HTTPError as exc:
+            _log.debug("close op failed", error=type(exc).__name__)
+        finally:
+            self._token = None
+            await self._http.aclose()

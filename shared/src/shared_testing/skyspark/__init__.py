@@ -1,0 +1,38 @@
+"""The SkySpark simulator (system ``skyspark``).
+
+A Haystack server over real HTTP at ``http://host:port/api/{project}/{op}``: SCRAM-SHA-256
+authentication, ``about``/``ops``/``formats``/``read``/``hisRead``/``hisWrite``/``commit``/
+``eval``/``close``, error grids and the shared fault injection. Seeded with a small building.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from shared_testing.skyspark.server import SkysparkSimulator
+
+__all__ = ["SkysparkSimulator", "add_cli_arguments", "create_simulator", "options_from_cli"]
+
+
+def create_simulator(**options: Any) -> SkysparkSimulator:
+    """Build the simulator; options: host, port, project, username, password, seed, ..."""
+    return SkysparkSimulator(**options)
+
+
+def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
+    """``serve skyspark`` options."""
+    parser.add_argument("--project", default="demo", help="project name (default: demo)")
+    parser.add_argument("--username", default="su", help="user name (default: su)")
+    parser.add_argument("--password", default=None, help="password (default: random)")
+    parser.add_argument("--no-seed", action="store_true", help="start with an empty project")
+
+
+def options_from_cli(namespace: argparse.Namespace) -> dict[str, Any]:
+    """Turn parsed ``serve`` options into :func:`create_simulator` keyword arguments."""
+    return {
+        "project": namespace.project,
+        "username": namespace.username,
+        "password": namespace.password,
+        "seed": not namespace.no_seed,
+    }

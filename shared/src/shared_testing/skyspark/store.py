@@ -1,0 +1,218 @@
+"""The records and histories of one simulated SkySpark project."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ace_skyspark_lib.filter import parse_filter
+from ace_skyspark_lib.kinds import Marker, Number, Ref, Remove, zone_for
+from ace_skyspark_lib.zinc import loads_value
+from shared_testing.skyspark.evaluator import matches
+
+__all__ = ["OpError", "Project", "parse_range"]
+
+
+class OpError(Exception):
+    """An op failed; the server answers with an error grid carrying this message."""
+
+    def __init__(self, message: str, err_type: str = "sys::Err") -> None:
+        super().__init__(message)
+        self.message = message
+        self.err_type = err_type
+
+
+def _utc_now() -> datetime:
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass
+class Project:
+    """One project: records by id and, per point, history as timestamp -> value."""
+
+    name: str
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: dict[str, dict[datetime, Any]] = field(default_factory=dict)
+    last_mod: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=UTC))
+
+    # -- records --------------------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A fresh id in SkySpark style (``p:demo:r:1f2e...``)."""
+        while True:
+            candidate = f"p:{self.name}:r:{secrets.token_hex(8)}"
+            if candidate not in self.records:
+                return candidate
+
+    def _next_mod(self) -> datetime:
+        now = _utc_now().astimezone(zone_for("UTC"))
+        if now <= self.last_mod:
+            now = self.last_mod + timedelta(milliseconds=1)
+        self.last_mod = now
+        return now
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        """The record with this id (without ``@``)."""
+        return self.records.get(record_id)
+
+    def view(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record as sent to clients: ``id`` carries its display name."""
+        out = dict(record)
+        out["id"] = Ref(record["id"].id, record.get("dis"))
+        return out
+
+    def read(self, filter_text: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Records matching a Haystack filter."""
+        try:
+            node = parse_filter(filter_text)
+        except ValueError as exc:
+            raise OpError(str(exc), "haystack::FilterErr") from exc
+        found: list[dict[str, Any]] = []
+        for record in self.records.values():
+            if matches(node, record, self.records.get):
+                found.append(self.view(record))
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def _check(self, row: dict[str, Any], force: bool) -> dict[str, Any]:
+        ref = row.get("id")
+        if not isinstance(ref, Ref):
+            raise OpError("commit row needs an id")
+        record = self.records.get(ref.id)
+        if record is None:
+            raise OpError(f"Rec not found: @{ref.id}", "haystack::UnknownRecErr")
+        if not force and row.get("mod") != record["mod"]:
+            raise OpError(
+                f"Rec modified since read (stale mod): @{ref.id}", "sys::ConcurrentChangeErr"
+            )
+        return record
+
+    def commit(self, action: str, rows: list[dict[str, Any]], force: bool) -> list[dict[str, Any]]:
+        """Apply an ``add``/``update``/``remove`` commit atomically."""
+        if action == "add":
+            ready = []
+            for row in rows:
+                tags = {k: v for k, v in row.items() if v is not None and v is not Remove}
+                ref = tags.pop("id", None)
+                if ref is not None and (not isinstance(ref, Ref) or ref.id in self.records):
+                    raise OpError(f"id already used: {ref}")
+                tags.pop("mod", None)
+                ready.append((ref.id if isinstance(ref, Ref) else self.new_id(), tags))
+            out = []
+            for record_id, tags in ready:
+                record = {"id": Ref(record_id), **tags, "mod": self._next_mod()}
+                self.records[record_id] = record
+                out.append(self.view(record))
+            return out
+        if action == "update":
+            checked = [(self._check(row, force), row) for row in rows]
+            out = []
+            for record, row in checked:
+                for key, value in row.items():
+                    if key in ("id", "mod") or value is None:
+                        continue
+                    if value is Remove:
+                        record.pop(key, None)
+                    else:
+                        record[key] = value
+                record["mod"] = self._next_mod()
+                out.append(self.view(record))
+            return out
+        if action == "remove":
+            checked = [(self._check(row, force), row) for row in rows]
+            for record, _ in checked:
+                del self.records[record["id"].id]
+                self.history.pop(record["id"].id, None)
+            return [{"id": record["id"]} for record, _ in checked]
+        raise OpError(f"unknown commit mode {action!r}: use add, update or remove")
+
+    # -- history --------------------------------------------------------------------------------
+
+    def his_point(self, record_id: str) -> dict[str, Any]:
+        """The point record behind a history op, checked to have ``his``."""
+        record = self.records.get(record_id)
+        if record is None:
+            raise OpError(f"Rec not found: @{record_id}", "haystack::UnknownRecErr")
+        if record.get("his") is not Marker:
+            raise OpError(f"Rec is not a his point: @{record_id}")
+        return record
+
+    def his_write(self, record_id: str, items: Iterable[tuple[Any, Any]]) -> int:
+        """Store samples; a timestamp already present is replaced (never duplicated)."""
+        point = self.his_point(record_id)
+        zone = zone_for(str(point.get("tz", "UTC")))
+        kind = point.get("kind", "Number")
+        unit = point.get("unit")
+        store = self.history.setdefault(record_id, {})
+        count = 0
+        for ts, value in items:
+            if kind == "Number":
+                if not isinstance(value, Number):
+                    raise OpError(f"point @{record_id} is Number, got {type(value).__name__}")
+                if value.unit is not None and unit is not None and value.unit != unit:
+                    raise OpError(f"unit {value.unit} does not match point unit {unit}")
+            elif kind == "Bool" and not isinstance(value, bool):
+                raise OpError(f"point @{record_id} is Bool, got {type(value).__name__}")
+            elif kind == "Str" and not isinstance(value, str):
+                raise OpError(f"point @{record_id} is Str, got {type(value).__name__}")
+            if not isinstance(ts, datetime):
+                raise OpError(f"ts must be a DateTime, got {ts!r}")
+            store[ts.astimezone(zone)] = value
+            count += 1
+        return count
+
+    def his_read(self, record_id: str, start: datetime, end: datetime | None) -> Iterator[Any]:
+        """(ts, value) in [start, end), oldest first."""
+        point = self.his_point(record_id)
+        unit = point.get("unit")
+        data = self.history.get(record_id, {})
+        for ts in sorted(data):
+            if ts < start or (end is not None and ts >= end):
+                continue
+            value = data[ts]
+            if isinstance(value, Number) and value.unit is None and unit is not None:
+                value = Number(value.val, str(unit))
+            yield ts, value
+
+
+def parse_range(
+    text: str, tz_name: str, now: datetime | None = None
+) -> tuple[datetime, datetime | None]:
+    """A hisRead range as [start, end) in the point's time zone (``end`` None: open)."""
+    zone = zone_for(tz_name)
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+
+    def midnight(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+    raw = text.strip().strip('"')
+    if raw == "today":
+        return midnight(today), midnight(today + timedelta(days=1))
+    if raw == "yesterday":
+        return midnight(today - timedelta(days=1)), midnight(today)
+    parts = [p.strip() for p in raw.split(",")] if "," in raw else [raw]
+    try:
+        values = [loads_value(p) for p in parts]
+    except ValueError as exc:
+        raise OpError(f"invalid range {text!r}: {exc}") from exc
+    if len(values) == 1:
+        (one,) = values
+        if isinstance(one, datetime):
+            return one, None
+        if isinstance(one, date):
+            return midnight(one), midnight(one + timedelta(days=1))
+    if len(values) == 2:
+        first, second = values
+        if isinstance(first, datetime) and isinstance(second, datetime):
+            return first, second
+        if isinstance(first, date) and isinstance(second, date):
+            return midnight(first), midnight(second + timedelta(days=1))
+    raise OpError(
+        f"invalid range {text!r}: use today, yesterday, a date, 'date,date', "
+        "'dateTime,dateTime' or one dateTime"
+    )
