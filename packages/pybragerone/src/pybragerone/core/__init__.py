@@ -1,0 +1,1 @@
+"""REST and realtime clients, server configuration and tokens."""

@@ -1,0 +1,196 @@
+"""BragerGateway: login, realtime binding, snapshot priming and change streaming in one place.
+
+``start()`` logs in if needed, connects the socket, binds it to the modules, primes the
+snapshot (``on_snapshot`` callbacks, every cell published on the bus) and then streams every
+change to the :class:`~pybragerone.events.EventBus`. After any reconnect it primes again, so
+stores fed by the bus converge to the server's state. Malformed payloads are logged, counted
+in :attr:`BragerGateway.stats` and skipped; they never stop the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from pybragerone.core.client import BragerApiClient
+from pybragerone.core.realtime import RealtimeManager
+from pybragerone.errors import BragerPayloadError
+from pybragerone.events import EventBus
+from pybragerone.models.api import CommandResult
+from pybragerone.protocol.payloads import flatten_parameters, parse_parameters
+
+__all__ = ["BragerGateway", "GatewayStats"]
+
+log = logging.getLogger(__name__)
+
+SnapshotCallback = Callable[[dict[str, dict[str, Any]]], Any]
+TaskCallback = Callable[[str, Any], Any]
+
+_LOG_SKIPS = 20
+
+
+@dataclass(slots=True)
+class GatewayStats:
+    """Counters of what the gateway received and what it had to skip."""
+
+    events: int = 0
+    updates: int = 0
+    bad_payloads: int = 0
+    skipped_cells: int = 0
+    primes: int = 0
+    task_events: int = 0
+
+
+class BragerGateway:
+    """Realtime parameters of ``modules`` (devids) of installation ``object_id``.
+
+    Pass an empty ``modules`` list to use every module of the object. Updates go to
+    :attr:`bus`; run stores with ``asyncio.create_task(store.run(gateway.bus))``.
+    """
+
+    def __init__(
+        self,
+        api: BragerApiClient,
+        object_id: int,
+        modules: Sequence[str] = (),
+        *,
+        bus: EventBus | None = None,
+        reconnect_delay: float = 0.5,
+    ) -> None:
+        self.api = api
+        self.object_id = object_id
+        self.modules = list(modules)
+        self.bus = bus or EventBus()
+        self.stats = GatewayStats()
+        self.realtime = RealtimeManager(
+            api, self.modules, group_id=object_id, reconnect_delay=reconnect_delay
+        )
+        self.realtime.on_parameters(self._on_parameters)
+        self.realtime.on_task(self._on_task)
+        self.realtime.on_connected(self._prime)
+        self._snapshot_callbacks: list[SnapshotCallback] = []
+        self._task_callbacks: list[TaskCallback] = []
+        self._priming: set[tuple[str, str]] | None = None
+        self._primed = asyncio.Event()
+        self._running = False
+
+    @staticmethod
+    def flatten_parameters(payload: Any) -> dict[str, dict[str, Any]]:
+        """``{devid: {"P4.v1": value}}`` from a snapshot or change payload.
+
+        Raises :class:`~pybragerone.errors.BragerPayloadError` if it is not an object.
+        """
+        return flatten_parameters(payload)
+
+    def on_snapshot(self, callback: SnapshotCallback) -> None:
+        """Call ``callback(flat_snapshot)`` after every priming (start and each reconnect)."""
+        self._snapshot_callbacks.append(callback)
+
+    def on_task(self, callback: TaskCallback) -> None:
+        """Call ``callback(kind, payload)`` for command task events."""
+        self._task_callbacks.append(callback)
+
+    @property
+    def running(self) -> bool:
+        """Whether :meth:`start` succeeded and :meth:`stop` was not called."""
+        return self._running
+
+    async def start(self) -> None:
+        """Log in if needed, connect, bind, prime the snapshot, then stream changes."""
+        await self.api.ensure_auth()
+        if not self.modules:
+            self.modules = [m.devid for m in await self.api.get_modules(self.object_id)]
+            self.realtime.modules = list(self.modules)
+        await self.realtime.start()
+        self._running = True
+
+    async def stop(self, *, close_bus: bool = True) -> None:
+        """Disconnect; with ``close_bus`` the bus ends every subscription (stores' ``run``)."""
+        self._running = False
+        await self.realtime.stop()
+        if close_bus:
+            self.bus.close()
+
+    async def wait_primed(self) -> None:
+        """Wait until the first snapshot was published."""
+        await self._primed.wait()
+
+    async def write(self, devid: str, parameter: str, value: float | int) -> CommandResult:
+        """Write a parameter (``P6.v1``) through the REST API; the change arrives as an event."""
+        return await self.api.module_command(devid, parameter, value)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- priming and streaming ----------------------------------------------------------------
+
+    async def _prime(self) -> None:
+        self._priming = set()
+        try:
+            raw = await self.api.get_parameters(self.modules)
+            result = parse_parameters(raw)
+            self._count_skips("snapshot", result.skipped)
+            changed = self._priming
+            # A change that arrived while the snapshot was in flight is at least as new.
+            updates = [u for u in result.updates if (u.devid, u.key) not in changed]
+            self.bus.publish_many(updates)
+        finally:
+            self._priming = None
+        self.stats.primes += 1
+        self._primed.set()
+        if self._snapshot_callbacks:
+            flat = flatten_parameters(raw)
+            for callback in self._snapshot_callbacks:
+                try:
+                    result_ = callback(flat)
+                    if inspect.isawaitable(result_):
+                        await result_
+                except Exception:
+                    log.exception("on_snapshot callback failed")
+
+    def _count_skips(self, where: str, skipped: list[str]) -> None:
+        if not skipped:
+            return
+        before = self.stats.skipped_cells
+        self.stats.skipped_cells += len(skipped)
+        if before < _LOG_SKIPS:
+            log.warning("%s: skipped %d malformed part(s): %s", where, len(skipped), skipped[:5])
+
+    def _on_parameters(self, event: str, payload: Any) -> None:
+        self.stats.events += 1
+        try:
+            result = parse_parameters(payload)
+        except BragerPayloadError as exc:
+            self.stats.bad_payloads += 1
+            log.warning("skipping malformed %s event: %s", event, exc)
+            return
+        self._count_skips(event, result.skipped)
+        updates = result.updates
+        if self._priming is not None:
+            self._priming.update((u.devid, u.key) for u in updates)
+        self.stats.updates += len(updates)
+        self.bus.publish_many(updates)
+
+    async def _on_task(self, kind: str, payload: Any) -> None:
+        self.stats.task_events += 1
+        for callback in self._task_callbacks:
+            try:
+                result = callback(kind, payload)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("on_task callback failed")

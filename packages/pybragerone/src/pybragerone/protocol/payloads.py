@@ -1,0 +1,97 @@
+"""Decoding snapshot and change payloads into :class:`ParamUpdate` cells.
+
+Both are nested by device, then pool, then channel+index::
+
+    {"FTTCTBSLCE": {"P4": {"v1": {"value": 54.5, "updatedAt": 1700000000}, "u1": 1}}}
+
+A cell is a bare value, an object with ``value`` plus metadata, or an object without
+``value`` (metadata only). Malformed parts are skipped and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pybragerone.errors import BragerPayloadError
+from pybragerone.models.param import ParamUpdate
+
+__all__ = ["ParseResult", "flatten_parameters", "parse_cell_key", "parse_parameters"]
+
+_POOL = re.compile(r"P\d{1,3}")
+_CELL = re.compile(r"([a-z]{1,3})(\d{1,5})")
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """The cells decoded from one payload, and a note for every part that was skipped."""
+
+    updates: list[ParamUpdate] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def parse_cell_key(key: str) -> tuple[str, int] | None:
+    """``"v12"`` -> ``("v", 12)``; ``None`` when the key is not channel letters + index."""
+    match = _CELL.fullmatch(key)
+    if match is None:
+        return None
+    return match.group(1), int(match.group(2))
+
+
+def parse_parameters(payload: Any) -> ParseResult:
+    """Decode a snapshot or change payload.
+
+    Raises :class:`BragerPayloadError` when the payload is not an object at all; anything
+    malformed below the top level (a device that is not an object, a pool named ``X``, a
+    cell named ``v``) is skipped and listed in :attr:`ParseResult.skipped`.
+    """
+    if not isinstance(payload, dict):
+        raise BragerPayloadError(
+            f"parameter payload must be an object keyed by device id, got {type(payload).__name__}"
+        )
+    result = ParseResult()
+    updates, skipped = result.updates, result.skipped
+    for devid, pools in payload.items():
+        if not isinstance(devid, str) or not isinstance(pools, dict):
+            skipped.append(f"device {devid!r}: not an object of pools")
+            continue
+        for pool, cells in pools.items():
+            if not isinstance(pool, str) or _POOL.fullmatch(pool) is None:
+                skipped.append(f"{devid}: unknown pool {pool!r}")
+                continue
+            if not isinstance(cells, dict):
+                skipped.append(f"{devid}.{pool}: not an object of cells")
+                continue
+            for cell, raw in cells.items():
+                parsed = parse_cell_key(cell) if isinstance(cell, str) else None
+                if parsed is None:
+                    skipped.append(f"{devid}.{pool}: unknown channel {cell!r}")
+                    continue
+                if isinstance(raw, dict):
+                    if "value" in raw:
+                        meta = {k: v for k, v in raw.items() if k != "value"}
+                        updates.append(
+                            ParamUpdate(
+                                devid, pool, parsed[0], parsed[1], raw["value"], meta or None
+                            )
+                        )
+                    else:
+                        updates.append(ParamUpdate(devid, pool, parsed[0], parsed[1], None, raw))
+                else:
+                    updates.append(ParamUpdate(devid, pool, parsed[0], parsed[1], raw))
+    return result
+
+
+def flatten_parameters(payload: Any) -> dict[str, dict[str, Any]]:
+    """``{devid: {"P4.v1": value, ...}}`` from a snapshot or change payload.
+
+    Metadata-only cells and malformed parts are left out; raises :class:`BragerPayloadError`
+    when the payload is not an object.
+    """
+    flat: dict[str, dict[str, Any]] = {}
+    for update in parse_parameters(payload).updates:
+        if update.value is None and update.meta is not None:
+            continue
+        flat.setdefault(update.devid, {})[update.key] = update.value
+    return flat

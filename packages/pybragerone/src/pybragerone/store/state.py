@@ -1,0 +1,160 @@
+"""StateStore: parameter families (``P4:1``) grouping their channels, with labels and units."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from pybragerone.assets.catalog import AssetCatalog
+from pybragerone.events import EventBus, Subscription
+from pybragerone.models.param import ParamUpdate
+
+__all__ = ["FamilyState", "StateStore"]
+
+log = logging.getLogger(__name__)
+
+_EMPTY_CATALOG = AssetCatalog()
+
+
+@dataclass(slots=True)
+class FamilyState:
+    """One parameter family of one device: channels ``v/s/u/n/x/...``, metadata, label, unit."""
+
+    devid: str
+    pool: str
+    index: int
+    channels: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+    symbol: str | None = None
+    label: str = ""
+    unit: str | None = None
+    ha_unit: str | None = None
+    writable: bool = False
+
+    @property
+    def name(self) -> str:
+        """``P4:1``."""
+        return f"{self.pool}:{self.index}"
+
+    @property
+    def value(self) -> Any:
+        """The ``v`` channel."""
+        return self.channels.get("v")
+
+    @property
+    def status(self) -> Any:
+        """The ``s`` channel."""
+        return self.channels.get("s")
+
+    @property
+    def minimum(self) -> Any:
+        """The ``n`` channel."""
+        return self.channels.get("n")
+
+    @property
+    def maximum(self) -> Any:
+        """The ``x`` channel."""
+        return self.channels.get("x")
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-friendly summary (what ``flatten()`` returns per family)."""
+        return {
+            "value": self.value,
+            "label": self.label,
+            "unit": self.unit,
+            "ha_unit": self.ha_unit,
+            "symbol": self.symbol,
+            "status": self.status,
+            "min": self.minimum,
+            "max": self.maximum,
+            "writable": self.writable,
+            "channels": dict(self.channels),
+        }
+
+
+class StateStore:
+    """Families per device, labelled and united through an optional :class:`AssetCatalog`.
+
+    Families of unknown pools or indexes (no asset describes them) are kept with a fallback
+    label (``P4:1``) and counted in :attr:`unknown_families`.
+    """
+
+    def __init__(self, catalog: AssetCatalog | None = None) -> None:
+        self._catalog = catalog or _EMPTY_CATALOG
+        self._families: dict[str, dict[str, FamilyState]] = {}
+        self.last_seq = 0
+        self.unknown_families = 0
+
+    @property
+    def catalog(self) -> AssetCatalog:
+        """The catalog labels and units come from."""
+        return self._catalog
+
+    def set_catalog(self, catalog: AssetCatalog) -> None:
+        """Use another catalog and re-resolve every family's label and unit."""
+        self._catalog = catalog
+        self.unknown_families = 0
+        for families in self._families.values():
+            for family in families.values():
+                self._resolve(family)
+
+    def _resolve(self, family: FamilyState) -> None:
+        described = self._catalog.describe(
+            family.pool, family.index, unit_code=family.channels.get("u")
+        )
+        if described.symbol is None and self._catalog is not _EMPTY_CATALOG:
+            self.unknown_families += 1
+        family.symbol = described.symbol
+        family.label = described.label
+        family.unit = described.unit
+        family.ha_unit = described.ha_unit
+        family.writable = described.writable
+
+    def ingest(self, update: ParamUpdate) -> None:
+        """Apply one cell update to its family."""
+        if update.seq > self.last_seq:
+            self.last_seq = update.seq
+        families = self._families.setdefault(update.devid, {})
+        name = f"{update.pool}:{update.idx}"
+        family = families.get(name)
+        created = family is None
+        if family is None:
+            family = families[name] = FamilyState(update.devid, update.pool, update.idx)
+        if update.meta is not None:
+            family.meta.setdefault(update.chan, {}).update(update.meta)
+        if update.value is not None or update.meta is None:
+            family.channels[update.chan] = update.value
+        if created or update.chan == "u":
+            self._resolve(family)
+
+    def run(self, bus: EventBus) -> Coroutine[Any, Any, None]:
+        """Subscribe to ``bus`` now; the returned coroutine consumes it until closed."""
+        return self._consume(bus.subscribe(name="StateStore"))
+
+    async def _consume(self, sub: Subscription) -> None:
+        async with sub:
+            async for batch in sub.batches():
+                for update in batch:
+                    self.ingest(update)
+
+    def family(self, devid: str, name: str) -> FamilyState | None:
+        """The family ``name`` (``P4:1``) of ``devid``."""
+        return self._families.get(devid, {}).get(name)
+
+    def families(self, devid: str) -> list[FamilyState]:
+        """Every family of ``devid``."""
+        return list(self._families.get(devid, {}).values())
+
+    @property
+    def devices(self) -> list[str]:
+        """Devices with at least one family."""
+        return list(self._families)
+
+    def flatten(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """``{devid: {"P4:1": {value, label, unit, ha_unit, ...}}}`` for every family."""
+        return {
+            devid: {name: family.as_dict() for name, family in families.items()}
+            for devid, families in self._families.items()
+        }

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from pybragerone.core.client import BragerApiClient
+from pybragerone.core.server import BragerServer
+from shared_testing.simulator import RunningSimulator
+
+DEVID = "FTTCTBSLCE"
+OBJECT_ID = 439
+
+
+@pytest.fixture
+def sim(simulator: Any) -> RunningSimulator:
+    """A quiet simulator (no timed drift): tests drive every change themselves."""
+    return simulator("brager", drift_interval=0)
+
+
+@pytest.fixture
+def server(sim: RunningSimulator) -> BragerServer:
+    return BragerServer.from_url(sim.info()["url"])
+
+
+@pytest.fixture
+async def api(sim: RunningSimulator, server: BragerServer) -> AsyncIterator[BragerApiClient]:
+    info = sim.info()
+    async with BragerApiClient(info["email"], info["password"], server=server) as client:
+        yield client
+
+
+async def on_sim(running: RunningSimulator, fn: Callable[[], Awaitable[Any]]) -> Any:
+    """Run ``fn`` on the simulator's loop without blocking the test's loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, lambda: running.call(fn))
+
+
+async def server_view(running: RunningSimulator, devids: list[str]) -> dict[str, Any]:
+    async def view() -> dict[str, Any]:
+        return running.simulator.state.parameters_view(devids)
+
+    return await on_sim(running, view)
+
+
+async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)

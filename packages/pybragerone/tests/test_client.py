@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+import pytest
+
+from pybragerone import (
+    BRAGERONE,
+    TISCONNECT,
+    BragerApiClient,
+    BragerApiError,
+    BragerAuthError,
+    BragerCommandTimeoutError,
+    BragerConnectionError,
+    BragerServer,
+    Token,
+)
+from shared_testing.simulator import RunningSimulator
+
+from .conftest import DEVID, OBJECT_ID
+
+
+def test_server_configs() -> None:
+    assert BRAGERONE.api_url == "https://io.brager.pl/v1"
+    assert TISCONNECT.origin == "https://www.tisconnect.info"
+    local = BragerServer.from_url("http://127.0.0.1:8080")
+    assert local.api_url == "http://127.0.0.1:8080/v1"
+    assert local.socket_url == "http://127.0.0.1:8080"
+    assert local.headers()["Referer"] == "http://127.0.0.1:8080/"
+    with pytest.raises(ValueError, match="server URL must be"):
+        BragerServer.from_url("ftp://x")
+
+
+async def test_login_and_account_calls(api: BragerApiClient) -> None:
+    token = await api.login()
+    assert not token.is_expired()
+    assert token.user_id == 7
+    assert "access_token" not in repr(token)
+    assert (await api.get_version())["version"] == "1.0.0-sim"
+    assert (await api.get_user()).email == "demo@example.com"
+    assert "PARAM_WRITE" in await api.get_user_permissions()
+    objects = await api.get_objects()
+    assert [o.id for o in objects] == [439, 440]
+    assert (await api.get_object(OBJECT_ID)).name == "Dom"
+    assert await api.get_object_permissions(OBJECT_ID)
+    modules = await api.get_modules(OBJECT_ID)
+    assert [m.devid for m in modules] == [DEVID, "FTTCTBSLCF"]
+    assert all(m.online for m in modules)
+    assert not (await api.get_modules(440))[0].online
+    snapshot = await api.get_parameters([DEVID])
+    assert snapshot[DEVID]["P4"]["v1"]["value"] == 54.5
+    assert DEVID in await api.get_activity_quantity([DEVID])
+    assert "data" in await api.get_alarms([DEVID])
+    assert DEVID in await api.get_alarms_quantity([DEVID])
+    assert "data" in await api.get_alarms_history([DEVID])
+    assert "data" in await api.get_activity([DEVID])
+    assert (await api.get_module_card("1001"))["card"]["devid"] == DEVID
+    assert "deviceMenu" in await api.get_device_menu(1, 2, 3)
+
+
+async def test_bad_credentials_raise_auth_error(
+    sim: RunningSimulator, server: BragerServer
+) -> None:
+    async with BragerApiClient(sim.info()["email"], "wrong", server=server) as api:
+        with pytest.raises(BragerAuthError, match="refused \\(401"):
+            await api.get_user()
+
+
+async def test_missing_credentials_raise_auth_error(server: BragerServer) -> None:
+    async with BragerApiClient(server=server) as api:
+        with pytest.raises(BragerAuthError, match="no e-mail/password"):
+            await api.login()
+
+
+async def test_401_logs_in_again_once(sim: RunningSimulator, api: BragerApiClient) -> None:
+    await api.login()
+    sim.faults.expire_sessions()
+    assert (await api.get_user()).id == 7
+    assert api.logins == 2
+
+
+async def test_expired_token_is_renewed_before_the_request(simulator: Any) -> None:
+    running = simulator("brager", drift_interval=0, token_ttl=1.0)
+    info = running.info()
+    async with BragerApiClient(
+        info["email"], info["password"], server=BragerServer.from_url(info["url"])
+    ) as api:
+        await api.login()
+        assert api.token is not None
+        assert api.token.is_expired()  # within the 30 s leeway
+        await api.get_user()
+        assert api.logins == 2
+
+
+async def test_server_error_is_typed(sim: RunningSimulator, api: BragerApiClient) -> None:
+    await api.login()
+    sim.faults.fail_next(1, 503)
+    with pytest.raises(BragerApiError, match="failed with 503") as info:
+        await api.get_objects()
+    assert info.value.status == 503
+
+
+async def test_login_server_error_is_auth_error(
+    sim: RunningSimulator, api: BragerApiClient
+) -> None:
+    sim.faults.fail_next(1, 500)
+    with pytest.raises(BragerAuthError, match="failed with 500"):
+        await api.login()
+
+
+async def test_command_write_and_dispatch_timeout(
+    sim: RunningSimulator, api: BragerApiClient
+) -> None:
+    result = await api.module_command(DEVID, "P6.v1", 60)
+    assert result.status == "OK"
+    assert result.task_id == 1
+    assert sim.simulator.state.modules[DEVID].parameters["P6"]["v1"] == 60
+    with pytest.raises(BragerCommandTimeoutError, match="did not confirm in time") as info:
+        await api.module_command("OFFLINE001", "P6.v1", 60)
+    assert info.value.status == 408
+    assert info.value.code == "E_DISPATCH_EVENT_TIMEOUT"
+    with pytest.raises(BragerApiError, match="failed with 400") as bad:
+        await api.module_command(DEVID, "P6.v1", 1000)
+    assert not isinstance(bad.value, BragerCommandTimeoutError)
+    assert (await api.module_command_raw(DEVID, "PING")).status == "OK"
+    await api.module_command_raw(DEVID, "PARAMETER_CHANGE", {"parameter": "P6.v2", "value": 50})
+    assert sim.simulator.state.modules[DEVID].parameters["P6"]["v2"] == 50
+
+
+async def test_unreachable_server_is_a_connection_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = BragerServer.from_url(f"http://127.0.0.1:{port}")
+    async with BragerApiClient("a@b.c", "pw", server=server, timeout=2) as api:
+        with pytest.raises(BragerConnectionError, match="check the network"):
+            await api.login()
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.saved: list[Token] = []
+        self.cleared = 0
+
+    def load(self) -> Token | None:
+        return self.saved[-1] if self.saved else None
+
+    def save(self, token: Token) -> None:
+        self.saved.append(token)
+
+    def clear(self) -> None:
+        self.cleared += 1
+
+
+async def test_token_store_hooks_and_revoke(sim: RunningSimulator, server: BragerServer) -> None:
+    info = sim.info()
+    store = MemoryStore()
+    async with BragerApiClient(
+        info["email"], info["password"], server=server, token_store=store
+    ) as api:
+        token = await api.login()
+        assert store.saved == [token]
+        await api.revoke()
+        assert api.token is None
+        assert store.cleared == 1
+        assert token.access_token not in sim.simulator.state.tokens
+    # a new client picks the persisted token up without logging in
+    store.saved.append(await _fresh_token(sim, server))
+    async with BragerApiClient(
+        info["email"], info["password"], server=server, token_store=store
+    ) as api:
+        await api.get_user()
+        assert api.logins == 0
+
+
+async def _fresh_token(sim: RunningSimulator, server: BragerServer) -> Token:
+    info = sim.info()
+    async with BragerApiClient(info["email"], info["password"], server=server) as api:
+        return await api.login()
+
+
+async def test_broken_token_store_does_not_break_the_client(
+    sim: RunningSimulator, server: BragerServer
+) -> None:
+    class Broken:
+        def load(self) -> Token | None:
+            raise OSError("disk")
+
+        def save(self, token: Token) -> None:
+            raise OSError("disk")
+
+        def clear(self) -> None:
+            raise OSError("disk")
+
+    info = sim.info()
+    async with BragerApiClient(
+        info["email"], info["password"], server=server, token_store=Broken()
+    ) as api:
+        await api.get_user()
+
+
+async def test_secrets_never_logged(
+    sim: RunningSimulator, server: BragerServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    info = sim.info()
+    caplog.set_level(logging.DEBUG)
+    async with BragerApiClient(info["email"], info["password"], server=server) as api:
+        token = await api.login()
+        sim.faults.expire_sessions()
+        await api.get_user()
+        async with BragerApiClient(info["email"], "secret-wrong-pw", server=server) as bad:
+            with pytest.raises(BragerAuthError) as failed:
+                await bad.login()
+    text = caplog.text + str(failed.value)
+    assert info["password"] not in text
+    assert "secret-wrong-pw" not in text
+    assert token.access_token not in text
+    assert api.token is not None
+    assert api.token.access_token not in text

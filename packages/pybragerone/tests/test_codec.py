@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pybragerone.errors import BragerPayloadError
+from pybragerone.gateway import BragerGateway
+from pybragerone.protocol.payloads import flatten_parameters, parse_cell_key, parse_parameters
+
+
+def test_parse_bare_object_and_metadata_only_cells() -> None:
+    payload = {
+        "DEV": {
+            "P4": {"v1": {"value": 21.5, "updatedAt": 5}, "u1": 1, "s1": {"storable": True}},
+        }
+    }
+    result = parse_parameters(payload)
+    by_key = {u.key: u for u in result.updates}
+    assert by_key["P4.v1"].value == 21.5
+    assert by_key["P4.v1"].meta == {"updatedAt": 5}
+    assert by_key["P4.u1"].value == 1
+    assert by_key["P4.u1"].meta is None
+    assert by_key["P4.s1"].value is None
+    assert by_key["P4.s1"].meta == {"storable": True}
+    assert by_key["P4.v1"].family == "P4:1"
+    assert result.skipped == []
+
+
+def test_unknown_pools_and_channels_are_skipped_and_reported() -> None:
+    payload = {"DEV": {"X9": {"v1": 1}, "P4": {"v": 1, "1v": 2, "v2": 3}, "P5": 7}, "BAD": 3}
+    result = parse_parameters(payload)
+    assert [u.key for u in result.updates] == ["P4.v2"]
+    assert len(result.skipped) == 5
+    assert any("unknown pool 'X9'" in s for s in result.skipped)
+    assert any("unknown channel 'v'" in s for s in result.skipped)
+
+
+@pytest.mark.parametrize("payload", [None, [], "x", 3])
+def test_non_object_payload_raises_typed_error(payload: Any) -> None:
+    with pytest.raises(BragerPayloadError, match="must be an object keyed by device id"):
+        parse_parameters(payload)
+
+
+def test_flatten_parameters_is_on_the_gateway() -> None:
+    payload = {"DEV": {"P4": {"v1": {"value": 1}, "s1": {"meta": 1}}}}
+    assert BragerGateway.flatten_parameters(payload) == {"DEV": {"P4.v1": 1}}
+
+
+def test_parse_cell_key() -> None:
+    assert parse_cell_key("v12") == ("v", 12)
+    assert parse_cell_key("V1") is None
+    assert parse_cell_key("v") is None
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 1000),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+)
+cell_keys = st.builds(lambda c, i: f"{c}{i}", st.sampled_from("vsunx"), st.integers(0, 300))
+pools = st.builds(lambda i: f"P{i}", st.integers(0, 20))
+devids = st.text("ABCDEF0123", min_size=1, max_size=8)
+nested = st.dictionaries(
+    devids,
+    st.dictionaries(pools, st.dictionaries(cell_keys, scalars, max_size=6), max_size=3),
+    max_size=3,
+)
+
+
+@settings(max_examples=150)
+@given(nested)
+def test_flatten_matches_nested_input(payload: dict[str, Any]) -> None:
+    flat = flatten_parameters(payload)
+    expected = {
+        devid: {
+            f"{pool}.{cell}": value
+            for pool, cells in pools_.items()
+            for cell, value in cells.items()
+        }
+        for devid, pools_ in payload.items()
+    }
+    assert flat == {d: v for d, v in expected.items() if v}
+
+
+non_null = st.one_of(st.booleans(), st.integers(-1000, 1000), st.text(max_size=5))
+nested_non_null = st.dictionaries(
+    devids,
+    st.dictionaries(pools, st.dictionaries(cell_keys, non_null, max_size=6), max_size=3),
+    max_size=3,
+)
+
+
+@settings(max_examples=150)
+@given(nested_non_null)
+def test_wrapped_values_flatten_like_bare_values(payload: dict[str, Any]) -> None:
+    # (a wrapped null is a metadata-only frame, so nulls are left out of this property)
+    wrapped = {
+        d: {
+            p: {c: {"value": v, "updatedAt": 1} for c, v in cells.items()}
+            for p, cells in ps.items()
+        }
+        for d, ps in payload.items()
+    }
+    assert flatten_parameters(wrapped) == flatten_parameters(payload)
+
+
+garbage = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=200)
+@given(garbage)
+def test_parser_never_raises_untyped_errors(payload: Any) -> None:
+    try:
+        result = parse_parameters(payload)
+    except BragerPayloadError:
+        assert not isinstance(payload, dict)
+    else:
+        assert all(u.pool.startswith("P") for u in result.updates)

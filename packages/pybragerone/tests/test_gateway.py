@@ -1,0 +1,175 @@
+"""End to end: login -> gateway -> snapshot -> live changes -> stores, against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from pybragerone import (
+    BragerApiClient,
+    BragerAuthError,
+    BragerGateway,
+    BragerRealtimeError,
+    BragerServer,
+    ParamStore,
+    StateStore,
+)
+from shared_testing.simulator import RunningSimulator
+
+from .conftest import DEVID, OBJECT_ID, eventually, on_sim, server_view
+
+DEVIDS = [DEVID, "FTTCTBSLCF"]
+
+
+@pytest.fixture
+async def running(
+    sim: RunningSimulator, api: BragerApiClient
+) -> AsyncIterator[tuple[BragerGateway, ParamStore, StateStore]]:
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS, reconnect_delay=0.05)
+    params = ParamStore()
+    states = StateStore(await api.load_catalog())
+    tasks = [
+        asyncio.create_task(params.run(gateway.bus)),
+        asyncio.create_task(states.run(gateway.bus)),
+    ]
+    await gateway.start()
+    yield gateway, params, states
+    await gateway.stop()
+    await asyncio.gather(*tasks)
+
+
+async def converged(sim: RunningSimulator, params: ParamStore) -> None:
+    expected = await server_view(sim, DEVIDS)
+    await eventually(lambda: params.to_nested() == expected)
+
+
+async def test_snapshot_then_live_changes_reach_the_stores(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    gateway, params, states = running
+    await converged(sim, params)
+    assert gateway.stats.primes == 1
+    family = states.family(DEVID, "P4:1")
+    assert family is not None
+    assert (family.label, family.unit, family.ha_unit, family.value) == (
+        "Boiler temperature",
+        "°C",
+        "°C",
+        54.5,
+    )
+    assert params.meta(DEVID, "P4.v1")["storable"] is True
+    sent = await on_sim(sim, lambda: sim.simulator.emit_burst(200))
+    assert sent == 200
+    await converged(sim, params)
+    assert gateway.stats.events >= 200
+    assert gateway.stats.bad_payloads == 0
+
+
+async def test_modules_default_to_every_module_of_the_object(
+    sim: RunningSimulator, api: BragerApiClient
+) -> None:
+    gateway = BragerGateway(api, OBJECT_ID)
+    snapshots: list[dict[str, Any]] = []
+    gateway.on_snapshot(snapshots.append)
+    await gateway.start()
+    try:
+        assert gateway.modules == DEVIDS
+        assert set(snapshots[0]) == set(DEVIDS)
+        assert snapshots[0][DEVID]["P4.v1"] == 54.5
+    finally:
+        await gateway.stop()
+
+
+async def test_write_comes_back_as_event_and_task_events(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    gateway, params, _ = running
+    tasks: list[tuple[str, Any]] = []
+    gateway.on_task(lambda kind, payload: tasks.append((kind, payload)))
+    await gateway.write(DEVID, "P6.v1", 66)
+    await eventually(lambda: params.get(DEVID, "P6.v1") == 66)
+    await eventually(lambda: [k for k, _ in tasks] == ["created", "completed"])
+
+
+async def test_reconnect_after_dropped_socket_loses_no_final_state(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    gateway, params, _ = running
+    await converged(sim, params)
+    for _ in range(2):
+        await on_sim(sim, sim.simulator.drop_sockets)
+        # changes while the socket is down are only visible through the re-primed snapshot
+        await on_sim(sim, lambda: sim.simulator.emit_burst(50))
+        await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P6", "v3", 25))
+        await eventually(lambda: gateway.realtime.connected and gateway.stats.primes >= 2)
+        await on_sim(sim, lambda: sim.simulator.emit_burst(50))
+        await converged(sim, params)
+    assert gateway.realtime.reconnects == 2
+    assert params.get(DEVID, "P6.v3") == 25
+
+
+async def test_reconnect_survives_server_restart_and_expired_tokens(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    gateway, params, _ = running
+    sim.faults.expire_sessions()
+    await asyncio.get_running_loop().run_in_executor(None, sim.restart)
+    await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P4", "v2", -3.5))
+    await eventually(lambda: gateway.realtime.reconnects >= 1, within=10)
+    await converged(sim, params)
+    assert params.get(DEVID, "P4.v2") == -3.5
+
+
+async def test_malformed_events_are_skipped_and_counted(
+    sim: RunningSimulator,
+    running: tuple[BragerGateway, ParamStore, StateStore],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gateway, params, _ = running
+    caplog.set_level(logging.WARNING, logger="pybragerone")
+    await on_sim(sim, lambda: sim.simulator.emit_raw("app:modules:parameters:change", "garbage"))
+    await on_sim(sim, lambda: sim.simulator.emit_raw("parameters:change", [1, 2]))
+    await on_sim(
+        sim,
+        lambda: sim.simulator.emit_raw(
+            "modules:parameters:change", {DEVID: {"ZZ": {"v1": 1}, "P4": {"??": 2, "v4": 99.5}}}
+        ),
+    )
+    await on_sim(sim, lambda: sim.simulator.emit_raw("app:module:task:completed", None))
+    await eventually(lambda: params.get(DEVID, "P4.v4") == 99.5)
+    assert gateway.stats.bad_payloads == 2
+    assert gateway.stats.skipped_cells == 2
+    assert "skipping malformed app:modules:parameters:change event" in caplog.text
+    # the gateway is still alive
+    await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P4", "v4", 99.5))
+    await on_sim(sim, lambda: sim.simulator.emit_burst(5))
+    await converged(sim, params)
+
+
+async def test_snapshot_push_event_is_ingested(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    _, params, _ = running
+    await on_sim(sim, lambda: sim.simulator.emit_raw("snapshot", {DEVID: {"P7": {"v1": 3}}}))
+    await eventually(lambda: params.get(DEVID, "P7.v1") == 3)
+
+
+async def test_start_with_bad_credentials_raises_auth_error(
+    sim: RunningSimulator, server: BragerServer
+) -> None:
+    async with BragerApiClient(sim.info()["email"], "nope", server=server) as api:
+        with pytest.raises(BragerAuthError, match="check the e-mail and password"):
+            await BragerGateway(api, OBJECT_ID, DEVIDS).start()
+
+
+async def test_start_fails_typed_when_socket_is_refused(
+    sim: RunningSimulator, api: BragerApiClient
+) -> None:
+    await api.login()
+    sim.faults.fail_next(1, 503)  # consumed by the Socket.IO handshake
+    with pytest.raises(BragerRealtimeError, match=r"Socket\.IO connection"):
+        await BragerGateway(api, OBJECT_ID, DEVIDS).start()

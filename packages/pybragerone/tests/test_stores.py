@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import asyncio
+
+from pybragerone.assets import AssetCatalog
+from pybragerone.events import EventBus
+from pybragerone.models.param import ParamUpdate
+from pybragerone.store.param import ParamStore
+from pybragerone.store.state import StateStore
+
+from .test_assets import LABELS, PARAMS_JS, UNITS
+
+
+def u(
+    key: str, value: object, meta: dict[str, object] | None = None, devid: str = "D"
+) -> ParamUpdate:
+    pool, _, cell = key.partition(".")
+    return ParamUpdate(devid, pool, cell[0], int(cell[1:]), value, meta)
+
+
+def test_param_store_keeps_latest_value_and_meta() -> None:
+    store = ParamStore()
+    store.ingest(u("P4.v1", 20.0, {"updatedAt": 1}))
+    store.ingest(u("P4.v1", 21.0))
+    store.ingest(u("P4.v1", None, {"storable": True}))  # metadata-only keeps the value
+    store.ingest(u("P4.v1", 5, devid="E"))
+    assert store.get("D", "P4.v1") == 21.0
+    assert store.meta("D", "P4.v1") == {"updatedAt": 1, "storable": True}
+    assert store.get("E", "P4.v1") == 5
+    assert store.get("D", "P9.v9", "missing") == "missing"
+    assert store.to_nested() == {"D": {"P4": {"v1": 21.0}}, "E": {"P4": {"v1": 5}}}
+    assert store.snapshot() == {"D": {"P4.v1": 21.0}, "E": {"P4.v1": 5}}
+    assert len(store) == 2
+    assert sorted(store.devices) == ["D", "E"]
+
+
+async def test_stores_run_on_a_bus_and_subscribe_immediately() -> None:
+    bus = EventBus()
+    params = ParamStore()
+    catalog = AssetCatalog.from_sources(
+        parameters_json=LABELS, units_json=UNITS, bundles=[PARAMS_JS]
+    )
+    states = StateStore(catalog)
+    tasks = [asyncio.create_task(params.run(bus)), asyncio.create_task(states.run(bus))]
+    bus.publish_many(
+        [u("P4.v1", 54.5), u("P4.u1", 1), u("P4.s1", 0), u("P4.n1", 0), u("P4.x1", 95)]
+    )
+    bus.publish(u("P9.v3", 7))  # a family no asset describes
+    bus.close()
+    await asyncio.gather(*tasks)
+    assert params.last_seq == 6
+    assert states.last_seq == 6
+    family = states.family("D", "P4:1")
+    assert family is not None
+    assert (family.value, family.status, family.minimum, family.maximum) == (54.5, 0, 0, 95)
+    assert (family.label, family.unit, family.ha_unit, family.symbol) == (
+        "Boiler temperature",
+        "°C",
+        "°C",
+        "PARAM_0",
+    )
+    flat = states.flatten()
+    assert flat["D"]["P4:1"]["value"] == 54.5
+    assert flat["D"]["P9:3"]["label"] == "P9:3"
+    assert states.unknown_families == 1
+    assert [f.name for f in states.families("D")] == ["P4:1", "P9:3"]
+
+
+def test_state_store_relabels_when_catalog_changes() -> None:
+    states = StateStore()
+    states.ingest(u("P4.v1", 1))
+    states.ingest(u("P4.u1", 1))
+    family = states.family("D", "P4:1")
+    assert family is not None
+    assert family.label == "P4:1"
+    assert family.unit == "°C"  # the built-in unit table works without assets
+    states.set_catalog(AssetCatalog.from_sources(parameters_json=LABELS, bundles=[PARAMS_JS]))
+    assert family.label == "Boiler temperature"
