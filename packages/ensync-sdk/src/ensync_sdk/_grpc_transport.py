@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from typing import TypeVar
 
 import grpc
@@ -10,6 +11,7 @@ import grpc.aio
 
 from ensync_core import (
     EnSyncAuthError,
+    EnSyncConnectionError,
     EnSyncError,
     EnSyncPublishError,
     EnSyncSubscriptionError,
@@ -22,7 +24,7 @@ from ensync_sdk.urls import GrpcTarget
 
 __all__ = ["GrpcTransport"]
 
-T = TypeVar("T")
+R = TypeVar("R")
 
 # Codes after which reconnecting (and retrying) is the right move.
 _RECONNECTABLE = frozenset(
@@ -34,6 +36,14 @@ _RECONNECTABLE = frozenset(
         grpc.StatusCode.ABORTED,
     }
 )
+
+_REFUSED = frozenset({grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED})
+
+
+def _cancelling() -> bool:
+    """Whether the current task itself is being cancelled (not just a call under it)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _describe(error: grpc.aio.AioRpcError) -> str:
@@ -92,18 +102,32 @@ class GrpcTransport(Transport):
             return self._lost(error, what)
         return kind(f"{what} failed: the node answered {_describe(error)}", cause=error)
 
+    async def _unary(self, call: Awaitable[R], what: str, kind: type[EnSyncError]) -> R:
+        try:
+            return await call
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, what, kind) from exc
+        except asyncio.CancelledError:
+            if _cancelling():
+                raise
+            # Another task re-opened the channel under this call: retry on the new one.
+            raise SessionLostError(f"{what} was interrupted by a reconnect") from None
+
     async def connect(self, access_key: str) -> Session:
         try:
-            reply = await self._api.Connect(
-                pb.ConnectRequest(access_key=access_key), timeout=self._timeout
+            reply = await self._unary(
+                self._api.Connect(pb.ConnectRequest(access_key=access_key), timeout=self._timeout),
+                "connecting",
+                EnSyncAuthError,
             )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+        except EnSyncError as exc:
+            error = exc.cause
+            if isinstance(error, grpc.aio.AioRpcError) and error.code() in _REFUSED:
                 raise EnSyncAuthError(
-                    f"the node refused the access key ({_describe(exc)}); check the app key",
-                    cause=exc,
-                ) from exc
-            raise self._failed(exc, "connecting", EnSyncAuthError) from exc
+                    f"the node refused the access key ({_describe(error)}); check the app key",
+                    cause=error,
+                ) from error
+            raise
         if not reply.success:
             raise EnSyncAuthError(
                 f"the node refused the access key: {reply.error_message or 'no reason given'}; "
@@ -113,12 +137,13 @@ class GrpcTransport(Transport):
         return Session(reply.client_id, reply.client_hash, dict(reply.server_config))
 
     async def heartbeat(self) -> None:
-        try:
-            reply = await self._api.Heartbeat(
+        reply = await self._unary(
+            self._api.Heartbeat(
                 pb.HeartbeatRequest(client_id=self._client_id), timeout=self._timeout
-            )
-        except grpc.aio.AioRpcError as exc:
-            raise self._lost(exc, "heartbeat") from exc
+            ),
+            "heartbeat",
+            EnSyncConnectionError,
+        )
         if not reply.success:
             raise SessionLostError("the node no longer knows this client (heartbeat refused)")
 
@@ -133,10 +158,11 @@ class GrpcTransport(Transport):
             metadata=metadata,
             payload_metadata=payload_metadata,
         )
-        try:
-            reply = await self._api.PublishMessage(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, f"publishing {name!r}", EnSyncPublishError) from exc
+        reply = await self._unary(
+            self._api.PublishMessage(request, timeout=self._timeout),
+            f"publishing {name!r}",
+            EnSyncPublishError,
+        )
         if not reply.success:
             raise EnSyncPublishError(
                 f"the node refused to publish {name!r}: {reply.error_message or 'no reason given'}"
@@ -169,6 +195,12 @@ class GrpcTransport(Transport):
             if exc.code() == grpc.StatusCode.CANCELLED and self._streams.get(name) is not call:
                 return  # we cancelled it: unsubscribed or closed
             raise self._lost(exc, f"the subscription to {name!r}") from exc
+        except asyncio.CancelledError:
+            if _cancelling():
+                raise
+            raise SessionLostError(
+                f"the subscription stream of {name!r} was closed by a reconnect"
+            ) from None
         finally:
             if self._streams.get(name) is call:
                 del self._streams[name]
@@ -187,13 +219,14 @@ class GrpcTransport(Transport):
     async def unsubscribe(self, name: str) -> None:
         self._stop_stream(name)
         what = f"unsubscribing from {name!r}"
-        try:
-            reply = await self._api.Unsubscribe(
+        reply = await self._unary(
+            self._api.Unsubscribe(
                 pb.UnsubscribeRequest(client_id=self._client_id, message_name=name),
                 timeout=self._timeout,
-            )
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+            ),
+            what,
+            EnSyncSubscriptionError,
+        )
         self._check(reply.success, reply.message, what)
 
     async def ack(self, idem: str, name: str, block: int) -> None:
@@ -201,10 +234,11 @@ class GrpcTransport(Transport):
         request = pb.AcknowledgeRequest(
             client_id=self._client_id, message_idem=idem, message_name=name, partition_block=block
         )
-        try:
-            reply = await self._api.AcknowledgeMessage(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        reply = await self._unary(
+            self._api.AcknowledgeMessage(request, timeout=self._timeout),
+            what,
+            EnSyncSubscriptionError,
+        )
         self._check(reply.success, reply.message, what)
 
     async def defer(self, idem: str, name: str, delay_ms: int, reason: str) -> int:
@@ -216,10 +250,9 @@ class GrpcTransport(Transport):
             delay_ms=delay_ms,
             reason=reason,
         )
-        try:
-            reply = await self._api.DeferMessage(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        reply = await self._unary(
+            self._api.DeferMessage(request, timeout=self._timeout), what, EnSyncSubscriptionError
+        )
         self._check(reply.success, reply.message, what)
         return reply.delivery_time
 
@@ -228,36 +261,34 @@ class GrpcTransport(Transport):
         request = pb.DiscardRequest(
             client_id=self._client_id, message_idem=idem, message_name=name, reason=reason
         )
-        try:
-            reply = await self._api.DiscardMessage(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        reply = await self._unary(
+            self._api.DiscardMessage(request, timeout=self._timeout), what, EnSyncSubscriptionError
+        )
         self._check(reply.success, reply.message, what)
 
     async def replay(self, idem: str, name: str) -> RawMessage:
         what = f"replaying {idem!r}"
         request = pb.ReplayRequest(client_id=self._client_id, message_idem=idem, message_name=name)
-        try:
-            reply = await self._api.ReplayMessage(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        reply = await self._unary(
+            self._api.ReplayMessage(request, timeout=self._timeout), what, EnSyncSubscriptionError
+        )
         self._check(reply.success, reply.message, what)
         return RawMessage(idem, name, reply.message_data, 0, {}, "")
 
     async def pause(self, name: str, reason: str) -> None:
         what = f"pausing {name!r}"
         request = pb.PauseRequest(client_id=self._client_id, message_name=name, reason=reason)
-        try:
-            reply = await self._api.PauseMessages(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        reply = await self._unary(
+            self._api.PauseMessages(request, timeout=self._timeout), what, EnSyncSubscriptionError
+        )
         self._check(reply.success, reply.message, what)
 
     async def resume(self, name: str) -> None:
         what = f"resuming {name!r}"
         request = pb.ContinueRequest(client_id=self._client_id, message_name=name)
-        try:
-            reply = await self._api.ContinueMessages(request, timeout=self._timeout)
-        except grpc.aio.AioRpcError as exc:
-            raise self._failed(exc, what, EnSyncSubscriptionError) from exc
+        reply = await self._unary(
+            self._api.ContinueMessages(request, timeout=self._timeout),
+            what,
+            EnSyncSubscriptionError,
+        )
         self._check(reply.success, reply.message, what)

@@ -1,0 +1,252 @@
+"""End-to-end over gRPC and WebSocket against the simulated node (real sockets, no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from ensync_core import decrypt_payload
+from ensync_sdk import EnSyncDecryptionError, EnSyncSubscriptionError
+from shared_testing import RunningSimulator
+
+EVENT = "orders/created"
+
+
+def stored(node: RunningSimulator, idem: str) -> Any:
+    return node.simulator.state.events[idem]  # type: ignore[attr-defined]
+
+
+async def test_single_recipient_round_trip(connect: Any, apps: Any, inbox: Any) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(box.handler)
+    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"id": 7, "ok": True}, {"persist": True})
+    await box.wait(lambda: len(box.events) == 1)
+    event = box.events[0]
+    assert ids == [event["idem"]]
+    assert event["payload"] == {"id": 7, "ok": True}
+    assert event["eventName"] == event["messageName"] == EVENT
+    assert event["sender"] == apps[0]["app_id"]
+    assert event["metadata"] == {"persist": True}
+    assert event["block"] >= 1
+    assert event["timestamp"] > 0
+
+
+async def test_payload_metadata_sent_over_grpc(
+    node: RunningSimulator, connect: Any, apps: Any, transport: str
+) -> None:
+    alice = await connect(apps[0])
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"s": "x", "n": 2**40})
+    meta = stored(node, idem).payload_metadata
+    if transport == "grpc":
+        assert meta == '{"byte_size":27,"skeleton":{"s":"string","n":"long"}}'
+    else:  # the WebSocket PUB command has no payload metadata field
+        assert meta == ""
+
+
+async def test_hybrid_to_several_recipients_and_non_recipient_cannot_read(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob, carol = [await connect(a) for a in apps[:3]]
+    bob_box, carol_box = inbox(), inbox()
+    (await bob.subscribe(EVENT)).on(bob_box.handler)
+    (await carol.subscribe(EVENT)).on(carol_box.handler)
+    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"to": "bob only"})
+    ids += await alice.publish(EVENT, [apps[1]["app_id"], apps[2]["app_id"]], {"to": "both"})
+    assert len(ids) == 3
+    await bob_box.wait(lambda: len(bob_box.events) == 2)
+    await carol_box.wait(lambda: len(carol_box.events) == 1)
+    assert [e["payload"]["to"] for e in bob_box.events] == ["bob only", "both"]
+    assert carol_box.events[0]["payload"] == {"to": "both"}
+    # Carol holds the ciphertext meant for Bob alone and still cannot open it.
+    with pytest.raises(EnSyncDecryptionError, match="not addressed to this key"):
+        decrypt_payload(stored(node, ids[0]).payload, apps[2]["secret_key"])
+    # The hybrid payload is one envelope for both recipients.
+    assert stored(node, ids[1]).payload == stored(node, ids[2]).payload
+
+
+async def test_tampered_ciphertext_goes_to_error_callback_not_handler(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, on_node: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await on_node(lambda: node.simulator.state.tamper(idem))  # type: ignore[attr-defined]
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(box.handler)
+    subscription.on_error(box.on_error)
+    await box.wait(lambda: len(box.errors) == 1)
+    error, info = box.errors[0]
+    assert isinstance(error, EnSyncDecryptionError)
+    assert "tampered" in str(error)
+    assert info["idem"] == idem
+    assert box.events == []
+
+
+async def test_handler_exception_leaves_event_unacked_and_redelivered(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    calls: list[str] = []
+
+    def flaky(event: Any) -> None:
+        calls.append(event["idem"])
+        if len(calls) == 1:
+            raise RuntimeError("handler bug")
+        box.handler(event)
+
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(flaky)
+    subscription.on_error(box.on_error)
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await box.wait(lambda: len(box.events) == 1)
+    assert calls == [idem, idem]
+    [(error, info)] = box.errors
+    assert isinstance(error, EnSyncSubscriptionError)
+    assert "raised RuntimeError" in str(error)
+    assert "unacknowledged" in str(error)
+    assert isinstance(error.__cause__, RuntimeError)
+    assert info["idem"] == idem
+    await asyncio.sleep(0.05)
+    assert stored(node, idem).status == "acked"
+
+
+async def test_manual_ack_is_not_redelivered(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT, auto_ack=False)
+    subscription.on(box.handler)
+    first, second = [await alice.publish(EVENT, [apps[1]["app_id"]], {"n": n}) for n in (1, 2)]
+    await box.wait(lambda: len(box.events) == 2)
+    await subscription.ack(first[0], box.events[0]["block"])
+    assert stored(node, first[0]).status == "acked"
+    # The unacknowledged one comes back after the node's ack timeout; the acked one never does.
+    await box.wait(lambda: len(box.events) == 3)
+    assert box.events[2]["idem"] == second[0]
+    assert [e["idem"] for e in box.events].count(first[0]) == 1
+
+
+async def test_defer_redelivers_after_the_delay(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    deferred: list[str] = []
+
+    async def handler(event: Any) -> None:
+        if not deferred:
+            deferred.append(event["idem"])
+            when = await subscription.defer(event["idem"], 100, "not yet")
+            assert when > 0
+        box.handler(event)
+
+    subscription.on(handler)
+    await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await box.wait(lambda: len(box.events) == 2)
+    assert box.events[0]["idem"] == box.events[1]["idem"] == deferred[0]
+    await asyncio.sleep(0.05)
+    assert stored(node, deferred[0]).status == "acked"
+
+
+async def test_discard_is_never_redelivered(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT, auto_ack=False)
+    subscription.on(box.handler)
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await box.wait(lambda: len(box.events) == 1)
+    await subscription.discard(idem, "poison")
+    assert stored(node, idem).status == "discarded"
+    await asyncio.sleep(0.6)  # longer than the node's ack timeout
+    assert len(box.events) == 1
+
+
+async def test_replay_returns_the_stored_event_decrypted(
+    connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(box.handler)
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 42})
+    await box.wait(lambda: len(box.events) == 1)
+    replayed = await subscription.replay(idem)
+    assert replayed["idem"] == idem
+    assert replayed["payload"] == {"n": 42}
+    with pytest.raises(EnSyncSubscriptionError, match="not found"):
+        await subscription.replay("evt-unknown")
+
+
+async def test_pause_holds_deliveries_until_resume(
+    connect: Any, apps: Any, inbox: Any, eventually: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(box.handler)
+    await subscription.pause("maintenance")
+    await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await asyncio.sleep(0.2)
+    assert box.events == []
+    await subscription.resume()
+    await box.wait(lambda: len(box.events) == 1)
+
+
+async def test_unsubscribe_stops_deliveries_and_keeps_the_queue(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(box.handler)
+    await subscription.unsubscribe()
+    assert not subscription.active
+    assert EVENT not in bob.subscriptions
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await asyncio.sleep(0.2)
+    assert box.events == []
+    assert stored(node, idem).status == "ready"
+    # Subscribing again receives what was queued meanwhile.
+    again = await bob.subscribe(EVENT)
+    again.on(box.handler)
+    await box.wait(lambda: len(box.events) == 1)
+
+
+async def test_handler_registered_late_still_gets_queued_events(
+    connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    subscription = await bob.subscribe(EVENT)
+    await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await asyncio.sleep(0.1)
+    box = inbox()
+    subscription.on(box.handler)
+    await box.wait(lambda: len(box.events) == 1)
+
+
+async def test_secret_key_per_subscription(engine: Any, apps: Any, inbox: Any) -> None:
+    alice = await engine.create_client(apps[0]["access_key"])
+    bob = await engine.create_client(apps[1]["access_key"])
+    box = inbox()
+    (await bob.subscribe(EVENT, app_secret_key=apps[1]["secret_key"])).on(box.handler)
+    await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await box.wait(lambda: len(box.events) == 1)
+    await engine.close()
+
+
+async def test_async_with_closes_the_client(engine: Any, apps: Any) -> None:
+    app = apps[0]
+    async with engine.create_client(app["access_key"], {"app_secret_key": app["secret_key"]}) as c:
+        assert c.client_id
+        assert c.app_id == app["app_id"]
+    with pytest.raises(Exception, match="closed"):
+        await c.publish(EVENT, [apps[1]["app_id"]], {})
