@@ -1,0 +1,177 @@
+"""Every refused input is a typed EnSyncError naming the problem, raised before sending."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+import pytest
+
+from ensync_sdk import (
+    EnSyncAuthError,
+    EnSyncConnectionError,
+    EnSyncEngine,
+    EnSyncError,
+    EnSyncValidationError,
+    EnSyncWebSocketEngine,
+)
+from shared_testing import RunningSimulator
+
+EVENT = "orders/created"
+
+
+def _events(node: RunningSimulator) -> int:
+    return len(node.simulator.state.events)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("recipients", "message"),
+    [
+        (["not a key"], "not a valid key: not standard base64"),
+        ([base64.b64encode(b"short").decode()], "decodes to 5 bytes"),
+        ([base64.b64encode(b"\xff" * 32).decode()], "not an Ed25519 point"),
+        ([], "non-empty list of app ids"),
+        ("c29tZQ==", "non-empty list of app ids"),
+        ([123], "must be an app id string"),
+    ],
+)
+async def test_invalid_recipient(
+    node: RunningSimulator, connect: Any, apps: Any, recipients: Any, message: str
+) -> None:
+    alice = await connect(apps[0])
+    with pytest.raises(EnSyncValidationError, match=message) as info:
+        await alice.publish(EVENT, recipients, {"n": 1})
+    assert info.value.error_type == "EnSyncValidationError"
+    assert _events(node) == 0
+
+
+@pytest.mark.parametrize("payload", [{"when": object()}, {"x": float("nan")}, {1, 2}])
+async def test_payload_not_json_serializable(
+    node: RunningSimulator, connect: Any, apps: Any, payload: Any
+) -> None:
+    alice = await connect(apps[0])
+    with pytest.raises(EnSyncValidationError, match="payload is not JSON-serializable"):
+        await alice.publish(EVENT, [apps[1]["app_id"]], payload)
+    assert _events(node) == 0
+
+
+async def test_metadata_not_serializable(node: RunningSimulator, connect: Any, apps: Any) -> None:
+    alice = await connect(apps[0])
+    with pytest.raises(EnSyncValidationError, match="metadata is not JSON-serializable"):
+        await alice.publish(EVENT, [apps[1]["app_id"]], {}, {"x": object()})
+    with pytest.raises(EnSyncValidationError, match="metadata must be a dict"):
+        await alice.publish(EVENT, [apps[1]["app_id"]], {}, "text")  # type: ignore[arg-type]
+    assert _events(node) == 0
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+async def test_empty_event_name(node: RunningSimulator, connect: Any, apps: Any, name: Any) -> None:
+    alice = await connect(apps[0])
+    with pytest.raises(EnSyncValidationError, match="event name must be a non-empty string"):
+        await alice.publish(name, [apps[1]["app_id"]], {})
+    with pytest.raises(EnSyncValidationError, match="event name must be a non-empty string"):
+        await alice.subscribe(name)
+    assert _events(node) == 0
+
+
+async def test_semicolon_refused_over_websocket(node: RunningSimulator, apps: Any) -> None:
+    engine = EnSyncWebSocketEngine(node.info()["ws_url"])
+    app = apps[0]
+    client = await engine.create_client(app["access_key"], {"app_secret_key": app["secret_key"]})
+    with pytest.raises(EnSyncValidationError, match="EVENT_NAME value contains ';'"):
+        await client.publish("a;b", [apps[1]["app_id"]], {})
+    with pytest.raises(EnSyncValidationError, match="METADATA value contains ';'"):
+        await client.publish(EVENT, [apps[1]["app_id"]], {}, {"note": "x;y"})
+    with pytest.raises(EnSyncValidationError, match="EVENT_NAME value contains ';'"):
+        await client.subscribe("a;b")
+    subscription = await client.subscribe(EVENT)
+    with pytest.raises(EnSyncValidationError, match="REASON value contains ';'"):
+        await subscription.pause("a;b")
+    with pytest.raises(EnSyncValidationError, match="REASON value contains ';'"):
+        await subscription.discard("evt-1", "a;b")
+    assert _events(node) == 0
+    await engine.close()
+
+
+async def test_semicolon_is_fine_over_grpc(node: RunningSimulator, apps: Any) -> None:
+    engine = EnSyncEngine(node.info()["grpc_url"])
+    app = apps[0]
+    async with engine.create_client(app["access_key"]) as client:
+        ids = await client.publish(EVENT, [apps[1]["app_id"]], {"a;b": 1}, {"note": "x;y"})
+    assert len(ids) == 1
+
+
+async def test_subscribe_without_secret_key(connect: Any, engine: Any, apps: Any) -> None:
+    client = await engine.create_client(apps[0]["access_key"])
+    with pytest.raises(EnSyncValidationError, match="needs the app secret key"):
+        await client.subscribe(EVENT)
+    await client.close()
+
+
+async def test_subscribing_twice(connect: Any, apps: Any) -> None:
+    client = await connect(apps[0])
+    await client.subscribe(EVENT)
+    with pytest.raises(EnSyncValidationError, match="already subscribed"):
+        await client.subscribe(EVENT)
+
+
+async def test_defer_delay_must_be_a_non_negative_integer(connect: Any, apps: Any) -> None:
+    client = await connect(apps[0])
+    subscription = await client.subscribe(EVENT)
+    with pytest.raises(EnSyncValidationError, match="delay_ms must be an integer >= 0"):
+        await subscription.defer("evt-1", -5)
+
+
+async def test_wrong_access_key_is_an_auth_error(engine: Any) -> None:
+    with pytest.raises(EnSyncAuthError, match="refused the access key: invalid access key"):
+        await engine.create_client("ak-wrong")
+
+
+async def test_bad_secret_key_is_refused_without_echoing_it(engine: Any, apps: Any) -> None:
+    secret = base64.b64encode(b"k" * 40).decode()
+    with pytest.raises(EnSyncValidationError, match="decodes to 40 bytes") as info:
+        engine.create_client(apps[0]["access_key"], {"app_secret_key": secret})
+    assert secret not in str(info.value)
+    with pytest.raises(EnSyncValidationError, match="unknown client option"):
+        engine.create_client(apps[0]["access_key"], {"secret": "x"})
+    with pytest.raises(EnSyncValidationError, match="app \\(access\\) key must be a non-empty"):
+        engine.create_client("")
+
+
+async def test_unreachable_node_is_a_connection_error(transport: str) -> None:
+    engine: Any = (
+        EnSyncEngine("grpc://127.0.0.1:9", {"request_timeout": 2000})
+        if transport == "grpc"
+        else EnSyncWebSocketEngine("ws://127.0.0.1:9")
+    )
+    with pytest.raises(EnSyncConnectionError, match="could not connect to the EnSync node"):
+        await engine.create_client("ak-any")
+
+
+async def test_secrets_never_logged(
+    node: RunningSimulator, apps: Any, transport: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    info = node.info()
+    options = {"enableLogging": True, "reconnect_interval": 10}
+    engine: Any = (
+        EnSyncEngine(info["grpc_url"], options)
+        if transport == "grpc"
+        else EnSyncWebSocketEngine(info["ws_url"], options)
+    )
+    alice, bob = apps[0], apps[1]
+    a = await engine.create_client(alice["access_key"], {"app_secret_key": alice["secret_key"]})
+    b = await engine.create_client(bob["access_key"], {"app_secret_key": bob["secret_key"]})
+    subscription = await b.subscribe(EVENT)
+    subscription.on(lambda event: None)
+    node.faults.drop_next(1)
+    await a.publish(EVENT, [bob["app_id"]], {"n": 1})
+    with pytest.raises(EnSyncError) as refused:
+        await engine.create_client("ak-" + alice["access_key"])
+    await engine.close()
+    assert "connected over" in caplog.text  # logging was on
+    for secret in (alice["access_key"], bob["access_key"], alice["secret_key"], bob["secret_key"]):
+        assert secret not in caplog.text
+        assert secret not in str(refused.value)
+        assert secret not in repr(a)

@@ -1,0 +1,177 @@
+"""Unit tests of the codecs, URL rules and options (no network)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ensync_sdk import EnSyncError, EnSyncValidationError
+from ensync_sdk.events import RawMessage, build_event, parse_metadata
+from ensync_sdk.options import EngineOptions
+from ensync_sdk.urls import parse_grpc_url, parse_ws_url
+from ensync_sdk.ws_codec import (
+    FrameKind,
+    encode_command,
+    parse_command,
+    parse_conn_reply,
+    parse_frame,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "target", "secure"),
+    [
+        ("grpcs://node.example", "node.example:443", True),
+        ("grpcs://node.example:9090", "node.example:9090", True),
+        ("grpc://node.example", "node.example:50051", False),
+        ("grpc://node.example:7000", "node.example:7000", False),
+        ("node.example", "node.example:443", True),
+        ("node.example:9090", "node.example:9090", True),
+        ("localhost", "localhost:50051", False),
+        ("127.0.0.1", "127.0.0.1:50051", False),
+        ("localhost:6000", "localhost:6000", False),
+        ("grpcs://localhost", "localhost:443", True),
+    ],
+)
+def test_grpc_url_rules(url: str, target: str, secure: bool) -> None:
+    parsed = parse_grpc_url(url)
+    assert (parsed.target, parsed.secure) == (target, secure)
+
+
+def test_disable_tls_forces_insecure() -> None:
+    assert not parse_grpc_url("grpcs://node.example", disable_tls=True).secure
+    assert parse_ws_url("wss://node.example", disable_tls=True) == "ws://node.example/message"
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint"),
+    [
+        ("wss://node.example", "wss://node.example/message"),
+        ("ws://127.0.0.1:8082", "ws://127.0.0.1:8082/message"),
+        ("ws://h:1/message", "ws://h:1/message"),
+        ("node.example", "wss://node.example/message"),
+    ],
+)
+def test_ws_url_rules(url: str, endpoint: str) -> None:
+    assert parse_ws_url(url) == endpoint
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("", "URL is empty"),
+        ("http://node.example", "scheme must be grpc:// or grpcs://"),
+        ("grpc://node.example:99999", "invalid EnSync URL"),
+        ("grpc://", "no host"),
+    ],
+)
+def test_bad_grpc_urls(url: str, message: str) -> None:
+    with pytest.raises(EnSyncValidationError, match=message):
+        parse_grpc_url(url)
+
+
+def test_bad_ws_url() -> None:
+    with pytest.raises(EnSyncValidationError, match="scheme must be ws:// or wss://"):
+        parse_ws_url("grpc://node")
+
+
+def test_options_defaults_and_backoff() -> None:
+    options = EngineOptions.from_mapping(None)
+    assert options.reconnect_interval == 5000
+    assert options.max_reconnect_attempts == 10
+    assert [options.reconnect_delay(n) for n in (1, 2, 3)] == [5.0, 7.5, 11.25]
+    assert EngineOptions.from_mapping({"enableLogging": True}).enable_logging
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"reconect_interval": 1}, "unknown engine option"),
+        ({"reconnect_interval": -1}, "'reconnect_interval' must be a number >= 0"),
+        ({"max_reconnect_attempts": 1.5}, "'max_reconnect_attempts' must be an integer"),
+        ({"heartbeat_interval": "fast"}, "'heartbeat_interval' must be a number"),
+        ("fast", "engine options must be a dict"),
+    ],
+)
+def test_bad_options(options: Any, message: str) -> None:
+    with pytest.raises(EnSyncValidationError, match=message):
+        EngineOptions.from_mapping(options)
+
+
+def test_encode_command() -> None:
+    line = encode_command("ACK", {"CLIENT_ID": "c1", "EVENT_IDEM": "e", "BLOCK": 3})
+    assert line == "ACK;CLIENT_ID=:c1;EVENT_IDEM=:e;BLOCK=:3"
+
+
+def test_encode_command_refuses_unframeable_values() -> None:
+    with pytest.raises(EnSyncValidationError, match="REASON value contains ';'"):
+        encode_command("DISCARD", {"REASON": "a;b"})
+    with pytest.raises(EnSyncValidationError, match="line break"):
+        encode_command("DISCARD", {"REASON": "a\nb"})
+    with pytest.raises(EnSyncValidationError, match="command name"):
+        encode_command("bad cmd", {})
+
+
+_values = st.text(alphabet=st.characters(blacklist_characters=";\r\n"), max_size=30)
+_keys = st.from_regex(r"[A-Z][A-Z_]{0,10}", fullmatch=True)
+
+
+@settings(max_examples=100)
+@given(st.from_regex(r"[A-Z]{1,8}", fullmatch=True), st.dictionaries(_keys, _values, max_size=5))
+def test_command_round_trip(command: str, fields: dict[str, str]) -> None:
+    assert parse_command(encode_command(command, fields)) == (command, fields)
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=60))
+def test_parse_frame_only_raises_ensync_errors(text: str) -> None:
+    try:
+        frame = parse_frame(text)
+    except EnSyncError:
+        return
+    assert text.startswith(frame.kind.value)
+
+
+def test_parse_frames() -> None:
+    assert parse_frame("PING").kind is FrameKind.PING
+    assert parse_frame("+PASS:ok").content == "ok"
+    assert parse_frame("-FAIL:no").kind is FrameKind.FAIL
+    assert parse_frame('+RECORD:{"idem":"1"}').json() == {"idem": "1"}
+    with pytest.raises(EnSyncError, match="not JSON"):
+        parse_frame("+REPLAY:{").json()
+
+
+@settings(max_examples=100)
+@given(
+    st.from_regex(r"[A-Za-z0-9-]{1,20}", fullmatch=True),
+    st.from_regex(r"[a-f0-9]{0,32}", fullmatch=True),
+)
+def test_conn_reply_round_trip(client_id: str, client_hash: str) -> None:
+    content = f"{{clientId={client_id},clientHash={client_hash}}}"
+    assert parse_conn_reply(content) == (client_id, client_hash)
+
+
+def test_conn_reply_without_client_id() -> None:
+    with pytest.raises(EnSyncError, match="no clientId"):
+        parse_conn_reply("{clientHash=x}")
+
+
+def test_event_dict_and_metadata() -> None:
+    raw = RawMessage("e1", "n", "p", 4, '{"a": 1}', "s", logged_at=123)
+    event = build_event(raw, {"x": 1})
+    assert event == {
+        "idem": "e1",
+        "eventName": "n",
+        "messageName": "n",
+        "block": 4,
+        "timestamp": 123,
+        "payload": {"x": 1},
+        "sender": "s",
+        "metadata": {"a": 1},
+    }
+    assert parse_metadata("not json") == {}
+    assert parse_metadata("[1]") == {}
+    assert parse_metadata({"k": 1}) == {"k": 1}
