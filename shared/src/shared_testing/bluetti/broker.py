@@ -123,6 +123,7 @@ class MosquittoBroker(MqttBroker):
         config.write_text(
             f"listener {self.port} {self.host}\n"
             "allow_anonymous true\n"
+            "set_tcp_nodelay true\n"
             "persistence false\n"
             "log_dest stderr\n"
             "log_type error\n"

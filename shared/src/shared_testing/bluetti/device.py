@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+import socket
 import struct
 import threading
 from collections.abc import Awaitable, Callable
@@ -23,6 +25,11 @@ logger = logging.getLogger(__name__)
 ADDRESS = 1
 #: decides, per request, whether (and how) to misbehave; returns None to answer normally
 Misbehaviour = Callable[[str], Awaitable["str | int | None"]]
+
+
+def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class SimulatedDevice:
@@ -53,6 +60,7 @@ class SimulatedDevice:
             clean_session=True,
         )
         client.reconnect_delay_set(min_delay=0.2, max_delay=1.0)  # type: ignore[arg-type]
+        client.on_socket_open = _no_delay
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message

@@ -1,0 +1,1 @@
+"""Runtime plugins shipped with power-sdk."""

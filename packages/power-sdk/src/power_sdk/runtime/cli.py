@@ -1,0 +1,124 @@
+"""``power-sdk runtime --config FILE [--dry-run | --once]``.
+
+Exit status: 0 on success (and after Ctrl-C), 1 when ``--once`` saw a device fail, 2 for a
+configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from power_sdk.errors import ConfigError, PowerSdkError
+from power_sdk.runtime.config import RuntimeConfig, load_config
+from power_sdk.runtime.executor import Executor, validate_plugins
+from power_sdk.runtime.registry import default_registry
+
+__all__ = ["PASSWORD_ENV", "main", "resolve_pfx_password"]
+
+PASSWORD_ENV = "POWER_SDK_PFX_PASSWORD"
+
+logger = logging.getLogger("power_sdk.runtime")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="power-sdk", description="Power station device runtime.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    runtime = commands.add_parser("runtime", help="poll the devices of a runtime.yaml")
+    runtime.add_argument("--config", required=True, help="the runtime YAML file")
+    mode = runtime.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print the resolved config, no I/O")
+    mode.add_argument("--once", action="store_true", help="run one poll cycle and exit")
+    runtime.add_argument(
+        "--pfx-password",
+        help=f"password of the PKCS#12 certificate (else ${PASSWORD_ENV}, else a prompt)",
+    )
+    runtime.add_argument("--log-level", default="WARNING", help="logging level (stderr)")
+    return parser
+
+
+def resolve_pfx_password(
+    config: RuntimeConfig,
+    cli_value: str | None,
+    env: Mapping[str, str],
+    prompt: Callable[[str], str] | None,
+) -> str | None:
+    """The certificate password: CLI flag > config/env var > interactive prompt.
+
+    Returns ``None`` when no device uses a ``pfx`` or every such device has its own password.
+    """
+    needing = [
+        d.id
+        for i, d in enumerate(config.devices)
+        if config.options(i).get("pfx") and not config.options(i).get("pfx_password")
+    ]
+    if cli_value:
+        return cli_value
+    if not needing:
+        return None
+    if env.get(PASSWORD_ENV):
+        return env[PASSWORD_ENV]
+    if prompt is None:
+        raise ConfigError(
+            f"device {needing[0]} uses a PKCS#12 certificate but no password was given; "
+            f"pass --pfx-password, set {PASSWORD_ENV}, or run in a terminal to be prompted"
+        )
+    return prompt("PKCS#12 certificate password: ")
+
+
+async def _run(executor: Executor, once: bool) -> int:
+    if once:
+        async with executor:
+            reports = await executor.run_once()
+        for report in reports:
+            if not report.ok:
+                logger.warning("device %s: %s", report.device_id, "; ".join(report.errors))
+        return 0 if all(r.ok for r in reports) else 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await executor.run(stop)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``power-sdk`` command."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = load_config(args.config)
+        registry = default_registry()
+        validate_plugins(config, registry)
+        if args.dry_run:
+            print(json.dumps(config.effective(), indent=2, ensure_ascii=False))
+            return 0
+        prompt = getpass.getpass if sys.stdin.isatty() else None
+        password = resolve_pfx_password(config, args.pfx_password, os.environ, prompt)
+        overrides: dict[str, Any] = {} if password is None else {"pfx_password": password}
+        executor = Executor(config, registry=registry, overrides=overrides)
+    except PowerSdkError as exc:
+        print(f"power-sdk: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_run(executor, args.once))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The runtime YAML DSL, plugin registry and password resolution (no I/O)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from power_sdk import ConfigError, ParsedBlock, UnknownPluginError
+from power_sdk.runtime import Executor, PluginRegistry, default_registry, parse_config
+from power_sdk.runtime.cli import PASSWORD_ENV, resolve_pfx_password
+from power_sdk.runtime.config import interpolate, mask_secrets
+from power_sdk.runtime.executor import validate_plugins
+
+BASE = """
+version: 1
+pipelines:
+  main: {transport: mqtt, vendor: bluetti, protocol: v2}
+defaults:
+  poll_interval: 10
+  transport:
+    opts:
+      broker: ${BROKER:-mqtt://127.0.0.1:1883}
+devices:
+  - id: shed
+    pipeline: main
+    profile_id: EL100V2
+    transport: {opts: {serial: "123", password: "${MQTT_PASSWORD}"}}
+    poll_interval: 2
+    sinks: [{type: stdout}]
+"""
+
+
+def test_env_interpolation_with_defaults() -> None:
+    config = parse_config(BASE, env={"MQTT_PASSWORD": "s3cret"})
+    assert config.options(0) == {
+        "broker": "mqtt://127.0.0.1:1883",
+        "serial": "123",
+        "password": "s3cret",
+    }
+    assert config.poll_interval(0) == 2.0
+    config = parse_config(BASE, env={"MQTT_PASSWORD": "x", "BROKER": "mqtt://b:1"})
+    assert config.options(0)["broker"] == "mqtt://b:1"
+
+
+def test_missing_env_var_names_variable_and_key_path() -> None:
+    with pytest.raises(ConfigError, match="MQTT_PASSWORD is not set") as info:
+        parse_config(BASE, env={})
+    assert "devices[0].transport.opts.password" in str(info.value)
+
+
+def test_interpolation_keeps_non_strings() -> None:
+    assert interpolate({"a": [1, True, None, "${X}"]}, {"X": "y"}) == {"a": [1, True, None, "y"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: 1\npipelines: {}\ndevices: [{id: a}]", "missing at devices[0].pipeline"),
+        ("version: 2\npipelines: {}\ndevices: []", "at version"),
+        (
+            BASE.replace("poll_interval: 2", "poll_interval: soon"),
+            "at devices[0].poll_interval",
+        ),
+        (BASE.replace("poll_interval: 2", "poll_interval: -1"), "> 0 at devices[0].poll_interval"),
+        (BASE.replace("protocol: v2}", "protocol: v2, colour: red}"), "colour"),
+        (BASE.replace("pipeline: main", "pipeline: other"), "unknown pipeline 'other'"),
+        (BASE.replace("{type: stdout}", "{type: kafka}"), "at devices[0].sinks[0].type"),
+        (BASE.replace("{type: stdout}", "{type: jsonl}"), "needs a path at devices[0].sinks[0]"),
+        (BASE.replace("{type: stdout}", "{type: mqtt}"), "needs a broker at devices[0].sinks[0]"),
+        (
+            BASE.replace("{type: stdout}", "{type: mqtt, broker: 'mqtt://h', topic: 'x/{nope}'}"),
+            "unknown placeholder 'nope'",
+        ),
+        ("version: 1\npipelines: {}\ndevices: []\n", "at least one device"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("version: [1\n", "not valid YAML"),
+        (
+            BASE + "  - id: shed\n    pipeline: main\n    profile_id: EL30V2\n",
+            "duplicate device id",
+        ),
+    ],
+)
+def test_bad_config_names_the_key_path(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_config(text, env={"MQTT_PASSWORD": "x"})
+
+
+def test_effective_config_masks_secrets() -> None:
+    config = parse_config(BASE, env={"MQTT_PASSWORD": "s3cret"})
+    effective = config.effective()
+    assert effective["devices"][0]["transport"]["opts"]["password"] == "***"
+    assert "s3cret" not in repr(effective)
+    assert mask_secrets({"pfx_password": "p", "keepalive": 3}) == {
+        "pfx_password": "***",
+        "keepalive": 3,
+    }
+
+
+def test_unknown_plugins_and_options() -> None:
+    registry = default_registry()
+    bad_vendor = parse_config(
+        BASE.replace("vendor: bluetti", "vendor: ecoflow"), env={"MQTT_PASSWORD": "x"}
+    )
+    with pytest.raises(
+        UnknownPluginError, match=r"vendor plugin named 'ecoflow' \(at pipelines.main"
+    ):
+        validate_plugins(bad_vendor, registry)
+    bad_protocol = parse_config(
+        BASE.replace("protocol: v2", "protocol: v1"), env={"MQTT_PASSWORD": "x"}
+    )
+    with pytest.raises(UnknownPluginError, match="protocol plugin named 'v1'"):
+        validate_plugins(bad_protocol, registry)
+    bad_option = parse_config(
+        BASE.replace('serial: "123"', "colour: red"), env={"MQTT_PASSWORD": "x"}
+    )
+    with pytest.raises(
+        ConfigError, match=r"unknown option 'colour' at devices\[0\].transport.opts"
+    ):
+        validate_plugins(bad_option, registry)
+
+
+def test_password_priority_cli_then_env_then_prompt() -> None:
+    text = BASE.replace('serial: "123"', 'serial: "123", pfx: /tmp/dev.pfx')
+    config = parse_config(text, env={"MQTT_PASSWORD": "x"})
+    prompts: list[str] = []
+
+    def prompt(label: str) -> str:
+        prompts.append(label)
+        return "from-prompt"
+
+    env = {PASSWORD_ENV: "from-env"}
+    assert resolve_pfx_password(config, "from-cli", env, prompt) == "from-cli"
+    assert resolve_pfx_password(config, None, env, prompt) == "from-env"
+    assert prompts == []
+    assert resolve_pfx_password(config, None, {}, prompt) == "from-prompt"
+    assert prompts == ["PKCS#12 certificate password: "]
+    with pytest.raises(ConfigError, match=f"set {PASSWORD_ENV}") as info:
+        resolve_pfx_password(config, None, {}, None)
+    assert "from-" not in str(info.value)
+    assert (
+        resolve_pfx_password(parse_config(BASE, env={"MQTT_PASSWORD": "x"}), None, {}, None) is None
+    )
+
+
+# -- a second vendor, registered from outside the package ------------------------------------
+
+
+class MemoryTransport:
+    options = frozenset({"bus"})
+
+    def __init__(self) -> None:
+        self.connected = 0
+
+    def key(self, options: Mapping[str, Any]) -> Hashable:
+        return options.get("bus")
+
+    def create(self, options: Mapping[str, Any]) -> dict[str, int]:
+        return {"reads": 0}
+
+    async def connect(self, transport: Any) -> None:
+        self.connected += 1
+
+    async def close(self, transport: Any) -> None:
+        transport["closed"] = 1
+
+
+class AcmeSession:
+    def __init__(self, serial: str, transport: dict[str, int], fail: bool) -> None:
+        self.serial = serial
+        self.transport = transport
+        self.fail = fail
+
+    @property
+    def block_ids(self) -> Sequence[int]:
+        return (1, 2)
+
+    async def read(self, block_id: int) -> ParsedBlock:
+        if self.fail:
+            raise RuntimeError("acme firmware bug")
+        self.transport["reads"] += 1
+        return ParsedBlock(
+            block_id, f"ACME_{block_id}", {"watts": 10 * block_id}, {"watts": "W"}, b""
+        )
+
+    async def close(self) -> None:
+        pass
+
+
+class AcmeVendor:
+    options = frozenset({"serial", "broken"})
+    protocols = frozenset({"acme1"})
+
+    def open(
+        self,
+        *,
+        device_id: str,
+        profile_id: str,
+        options: Mapping[str, Any],
+        transport: Any,
+        protocol: Any,
+    ) -> AcmeSession:
+        return AcmeSession(
+            str(options.get("serial", device_id)), transport, bool(options.get("broken"))
+        )
+
+
+ACME = """
+version: 1
+pipelines:
+  acme: {transport: memory, vendor: acme, protocol: acme1}
+devices:
+  - {id: one, pipeline: acme, profile_id: A1, transport: {opts: {bus: b1}},
+     sinks: [{type: stdout}]}
+  - {id: two, pipeline: acme, profile_id: A1, transport: {opts: {bus: b1, broken: true}},
+     sinks: [{type: stdout}]}
+"""
+
+
+async def test_second_vendor_plugin_without_touching_core() -> None:
+    registry = PluginRegistry()
+    registry.register_transport("memory", MemoryTransport())
+    registry.register_vendor("acme", AcmeVendor())
+    registry.register_protocol("acme1", object())
+    out = io.StringIO()
+    executor = Executor(parse_config(ACME, env={}), registry=registry, stdout=out)
+    async with executor:
+        reports = await executor.run_once()
+    by_id = {r.device_id: r for r in reports}
+    assert by_id["one"].ok
+    assert by_id["one"].blocks == 2
+    assert not by_id["two"].ok  # a crashing device is reported, the other still ran
+    assert "acme firmware bug" in by_id["two"].errors[0]
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert '"device":"one"' in lines[0]
+    assert '"watts":10' in lines[0]
