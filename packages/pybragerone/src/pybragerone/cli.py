@@ -139,8 +139,9 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             await gateway.start()
             await gateway.wait_primed()
             if args.once:
-                await asyncio.sleep(0)  # let the stores take the primed snapshot
-                await _drain(params, gateway)
+                primed = gateway.bus.last_seq
+                await params.wait_until(primed)
+                await states.wait_until(primed)
                 dump = {
                     "server": server.api_url,
                     "object": obj.model_dump(mode="json"),
@@ -169,13 +170,6 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             await gateway.stop()
             await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _drain(params: ParamStore, gateway: BragerGateway) -> None:
-    for _ in range(100):
-        if params.last_seq >= gateway.bus.last_seq:
-            return
-        await asyncio.sleep(0.01)
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:

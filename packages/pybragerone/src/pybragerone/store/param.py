@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Coroutine, Iterable
 from typing import Any
@@ -21,6 +22,7 @@ class ParamStore:
         self._values: dict[str, dict[str, Any]] = {}
         self._meta: dict[str, dict[str, dict[str, Any]]] = {}
         self.last_seq = 0
+        self._progress = asyncio.Event()
         self.ingested = 0
 
     def ingest(self, update: ParamUpdate) -> None:
@@ -57,6 +59,14 @@ class ParamStore:
             async for batch in sub.batches():
                 for update in batch:
                     self.ingest(update)
+                # Wake every waiter of wait_until(); later waiters get a fresh event.
+                progress, self._progress = self._progress, asyncio.Event()
+                progress.set()
+
+    async def wait_until(self, seq: int) -> None:
+        """Wait until the store consumed the bus up to ``seq`` (e.g. ``bus.last_seq``)."""
+        while self.last_seq < seq:
+            await self._progress.wait()
 
     def get(self, devid: str, key: str, default: Any = None) -> Any:
         """The latest value of ``key`` (``P4.v1``) on ``devid``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class StateStore:
         self._catalog = catalog or _EMPTY_CATALOG
         self._families: dict[str, dict[str, FamilyState]] = {}
         self.last_seq = 0
+        self._progress = asyncio.Event()
         self.unknown_families = 0
 
     @property
@@ -138,6 +140,14 @@ class StateStore:
             async for batch in sub.batches():
                 for update in batch:
                     self.ingest(update)
+                # Wake every waiter of wait_until(); later waiters get a fresh event.
+                progress, self._progress = self._progress, asyncio.Event()
+                progress.set()
+
+    async def wait_until(self, seq: int) -> None:
+        """Wait until the store consumed the bus up to ``seq`` (e.g. ``bus.last_seq``)."""
+        while self.last_seq < seq:
+            await self._progress.wait()
 
     def family(self, devid: str, name: str) -> FamilyState | None:
         """The family ``name`` (``P4:1``) of ``devid``."""
