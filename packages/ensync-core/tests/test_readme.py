@@ -1,0 +1,29 @@
+"""Every ```python block of README.md runs (so the README cannot drift from the code)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).parent.parent / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_readme_has_examples() -> None:
+    assert len(BLOCKS) >= 3
+
+
+@pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+def test_readme_block_runs(code: str, capsys: pytest.CaptureFixture[str]) -> None:
+    exec(compile(code, str(README), "exec"), {"__name__": "__readme__"})
+    assert capsys.readouterr().out.strip()
+
+
+def test_metadata_comment_matches_output(capsys: pytest.CaptureFixture[str]) -> None:
+    block = next(b for b in BLOCKS if "payload_metadata(" in b)
+    exec(compile(block, str(README), "exec"), {"__name__": "__readme__"})
+    expected = re.search(r"# (\{.*\})", block)
+    assert expected is not None
+    assert capsys.readouterr().out.strip() == expected.group(1)
