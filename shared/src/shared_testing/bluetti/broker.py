@@ -106,12 +106,16 @@ class MqttBroker(abc.ABC):
 
 
 class MosquittoBroker(MqttBroker):
-    """The ``mosquitto`` binary with a generated config (anonymous, no persistence)."""
+    """The ``mosquitto`` binary with a generated config (anonymous, no persistence).
+
+    ``extra_config`` is appended to the generated file (e.g. a second, TLS listener).
+    """
 
     kind = "mosquitto"
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, extra_config: str = "") -> None:
         super().__init__(host=host, port=port)
+        self.extra_config = extra_config
         self._process: subprocess.Popen[bytes] | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="mosquitto-")
 
@@ -127,7 +131,7 @@ class MosquittoBroker(MqttBroker):
             "persistence false\n"
             "log_dest stderr\n"
             "log_type error\n"
-            "log_type warning\n"
+            "log_type warning\n" + self.extra_config
         )
         self._process = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
             [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -1,0 +1,237 @@
+"""The bluetti simulator at protocol level: raw MQTT + Modbus frames, through real brokers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from shared_testing import RunningSimulator
+from shared_testing.bluetti import add_cli_arguments, create_simulator, options_from_cli
+from shared_testing.bluetti.broker import ThreadedBroker
+from shared_testing.bluetti.fixtures import any_mqtt_broker, mqtt_broker
+from shared_testing.bluetti.modbus import crc16, seal
+from shared_testing.bluetti.registers import PROFILES, DeviceModel
+
+__all__ = ["any_mqtt_broker", "mqtt_broker"]
+
+
+class Raw:
+    """A bare MQTT requester: publish on SUB/<sn>, collect PUB/<sn>."""
+
+    def __init__(self, broker_url: str) -> None:
+        host, port = broker_url.removeprefix("mqtt://").split(":")
+        self.answers: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self._subscribed = threading.Event()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2)
+        self.client.on_connect = lambda c, *_: c.subscribe("PUB/#", qos=1)
+        self.client.on_subscribe = lambda *_: self._subscribed.set()
+        self.client.on_message = lambda _c, _u, m: self.answers.put((m.topic, bytes(m.payload)))
+        self.client.connect(host, int(port))
+        self.client.loop_start()
+        assert self._subscribed.wait(10)
+
+    def ask(self, serial: str, frame: bytes, timeout: float = 5.0) -> bytes | None:
+        self.client.publish(f"SUB/{serial}", frame, qos=1)
+        try:
+            topic, payload = self.answers.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        assert topic == f"PUB/{serial}"
+        return payload
+
+    def read(self, serial: str, start: int, count: int, timeout: float = 5.0) -> bytes | None:
+        return self.ask(serial, seal(struct.pack(">BBHH", 1, 3, start, count)), timeout)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def raw(bluetti_sim: RunningSimulator) -> Any:
+    requester = Raw(bluetti_sim.info()["broker"])
+    yield requester
+    requester.close()
+
+
+def data_of(frame: bytes | None) -> bytes:
+    assert frame is not None
+    assert crc16(frame[:-2]) == int.from_bytes(frame[-2:], "little")
+    assert frame[:2] == b"\x01\x03"
+    assert frame[2] == len(frame) - 5
+    return frame[3:-2]
+
+
+def test_info_and_default_devices(bluetti_sim: RunningSimulator) -> None:
+    info = bluetti_sim.info()
+    assert info["system"] == "bluetti"
+    assert info["broker"].startswith("mqtt://127.0.0.1:")
+    assert info["devices"] == [
+        {"serial": "2430100000001", "profile": "EL100V2"},
+        {"serial": "2430200000002", "profile": "ELITE200V2"},
+    ]
+
+
+def test_reads_return_the_register_image(bluetti_sim: RunningSimulator, raw: Raw) -> None:
+    for device in bluetti_sim.info()["devices"]:
+        data = data_of(raw.read(device["serial"], 100, 66))
+        assert len(data) == 132
+        assert data[20:32].rstrip(b"\x00").decode() == device["profile"]
+        soc = struct.unpack_from(">H", data, 4)[0]
+        assert 0 <= soc <= 100
+
+
+def test_protocol_errors(bluetti_sim: RunningSimulator, raw: Raw) -> None:
+    serial = bluetti_sim.info()["devices"][0]["serial"]
+    assert raw.read(serial, 4242, 2) == seal(bytes([1, 0x83, 2]))
+    assert raw.read(serial, 100, 126) == seal(bytes([1, 0x83, 3]))
+    assert raw.ask(serial, seal(bytes([1, 0x2B, 0, 0]))) == seal(bytes([1, 0xAB, 1]))
+    damaged = bytearray(seal(struct.pack(">BBHH", 1, 3, 100, 2)))
+    damaged[-1] ^= 0xFF
+    assert raw.ask(serial, bytes(damaged), timeout=0.3) is None
+    assert data_of(raw.read(serial, 100, 2))  # still answering
+
+
+def test_writes_apply_and_survive_restart(bluetti_sim: RunningSimulator, raw: Raw) -> None:
+    serial = bluetti_sim.info()["devices"][1]["serial"]
+    single = seal(struct.pack(">BBHH", 1, 6, 2005, 77))
+    assert raw.ask(serial, single) == single
+    multi = seal(struct.pack(">BBHHB", 1, 0x10, 2010, 2, 4) + b"\x00\x01\x00\x02")
+    assert raw.ask(serial, multi) == seal(struct.pack(">BBHH", 1, 0x10, 2010, 2))
+    assert raw.ask(serial, seal(struct.pack(">BBHH", 1, 6, 100, 1))) == seal(bytes([1, 0x86, 2]))
+    bluetti_sim.faults.restart()
+    requester = Raw(bluetti_sim.info()["broker"])
+    try:
+        assert data_of(requester.read(serial, 2005, 1)) == b"\x00\x4d"
+        assert data_of(requester.read(serial, 2010, 2)) == b"\x00\x01\x00\x02"
+    finally:
+        requester.close()
+
+
+def test_faults_per_modbus_request(bluetti_sim: RunningSimulator, raw: Raw) -> None:
+    serial = bluetti_sim.info()["devices"][0]["serial"]
+    sim = bluetti_sim.simulator
+    bluetti_sim.faults.fail_next(1)
+    assert raw.read(serial, 100, 2) == seal(bytes([1, 0x83, 4]))
+    bluetti_sim.faults.fail_next(1, status=2)
+    assert raw.read(serial, 100, 2) == seal(bytes([1, 0x83, 2]))
+    bluetti_sim.faults.drop_next(1)
+    assert raw.read(serial, 100, 2, timeout=0.3) is None
+    sim.corrupt_next(1)  # type: ignore[attr-defined]
+    corrupt = raw.read(serial, 100, 2)
+    assert corrupt is not None
+    assert crc16(corrupt[:-2]) != int.from_bytes(corrupt[-2:], "little")
+    sim.exception_next(1, code=3, serial="somebody-else")  # type: ignore[attr-defined]
+    assert data_of(raw.read(serial, 100, 2))
+    sim.exception_next(1, code=4, serial=serial)  # type: ignore[attr-defined]
+    assert raw.read(serial, 100, 2) == seal(bytes([1, 0x83, 4]))
+    sim.slow_next(1, seconds=0.5)  # type: ignore[attr-defined]
+    assert raw.read(serial, 100, 2, timeout=0.1) is None
+    assert data_of(raw.answers.get(timeout=5)[1])  # the slow answer does arrive
+    assert data_of(raw.read(serial, 100, 2))
+    with pytest.raises(ValueError, match=r"1\.\.255"):
+        sim.exception_next(1, code=0)  # type: ignore[attr-defined]
+
+
+def test_on_either_broker(any_mqtt_broker: ThreadedBroker, simulator: Any) -> None:
+    sim = simulator(
+        "bluetti", broker=any_mqtt_broker.url, devices=[{"serial": "X1", "profile": "EL30V2"}]
+    )
+    requester = Raw(any_mqtt_broker.url)
+    try:
+        data = data_of(requester.read("X1", 100, 60))
+        assert data[20:26] == b"EL30V2"
+        any_mqtt_broker.restart()  # devices reconnect on their own
+        requester.close()
+        requester = Raw(any_mqtt_broker.url)
+        deadline = time.monotonic() + 15
+        answer = None
+        while answer is None and time.monotonic() < deadline:
+            answer = requester.read("X1", 6000, 32, timeout=0.5)
+        assert len(data_of(answer)) == 64
+        assert sim.info()["broker"] == any_mqtt_broker.url
+    finally:
+        requester.close()
+
+
+def test_values_drift_like_a_battery() -> None:
+    model = DeviceModel("S1", PROFILES["EL100V2"], speed=3600.0, seed=1)
+    model.load_w = 900.0
+    start = model._last
+    soc, discharge = model.soc, model.discharge_wh
+    model.tick(start + 0.5)  # half an hour at 3600x
+    assert model.soc < soc
+    assert model.discharge_wh > discharge
+    charged = model.charge_wh
+    model.write(2000, b"\x00\x00")  # AC output off: no load, solar charges
+    for step in range(1, 20):
+        model.tick(start + 0.5 + step)
+    assert model.charge_wh >= charged
+    assert model.discharge_wh >= discharge
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ValueError, match="unknown profile"):
+        create_simulator(devices=[{"serial": "1", "profile": "AC500"}])
+    with pytest.raises(ValueError, match="used twice"):
+        create_simulator(devices=[{"serial": "1", "profile": "EL30V2"}] * 2)
+    with pytest.raises(ValueError, match="mqtt://host:port"):
+        create_simulator(broker="http://x")
+
+
+def test_cli_options_pair_serials_and_profiles() -> None:
+    parser = argparse.ArgumentParser()
+    add_cli_arguments(parser)
+    args = parser.parse_args(["--serial", "A", "--profile", "EL30V2", "--serial", "B"])
+    assert options_from_cli(args)["devices"] == [
+        {"serial": "A", "profile": "EL30V2"},
+        {"serial": "B", "profile": "EL30V2"},
+    ]
+    assert options_from_cli(parser.parse_args([]))["devices"] is None
+
+
+def test_serve_prints_the_json_line_and_stops_on_ctrl_c() -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "shared_testing",
+            "serve",
+            "bluetti",
+            "--serial",
+            "CLI1",
+            "--profile",
+            "ELITE200V2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        assert info["system"] == "bluetti"
+        assert info["devices"] == [{"serial": "CLI1", "profile": "ELITE200V2"}]
+        requester = Raw(info["broker"])
+        try:
+            assert len(data_of(requester.read("CLI1", 1300, 16))) == 32
+        finally:
+            requester.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
