@@ -91,6 +91,7 @@ from span_panel_api.simulation import (
     SimulationEngine,
     SimulationNotFoundError,
 )
+from span_panel_api.simulation.config import describe_structure_error
 from span_panel_api.unmapped import add_unmapped_tab_circuits, is_unmapped_circuit_id
 
 __all__ = ["SpanPanelClient"]
@@ -706,7 +707,7 @@ def _structure(value: object, kind: type[_O], where: str) -> _O:
         return _override_converter.structure(value, kind)
     except (cattrs.BaseValidationError, TypeError, ValueError) as exc:
         problems = (
-            "; ".join(cattrs.transform_error(exc, path=where))
+            describe_structure_error(exc, where)
             if isinstance(exc, cattrs.BaseValidationError)
             else f"{where}: {exc}"
         )

@@ -34,6 +34,9 @@ __all__ = ["SpanSimulator"]
 _LOGGER = logging.getLogger(__name__)
 _PREFIX = "/api/v1"
 _PUBLIC = frozenset({f"{_PREFIX}/auth/register", f"{_PREFIX}/status"})
+# The only query parameter of the API; the simulator refuses others so that clients which
+# send parameters the panel does not know are caught in tests.
+_QUERY_PARAMETERS = {f"{_PREFIX}/spaces": frozenset({"spaces_id"})}
 
 Json = dict[str, Any]
 
@@ -212,6 +215,15 @@ async def _body(request: web.Request, checker: Checker) -> Json:
 async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Answer every error in JSON, as the panel's framework does (404, 405, 422)."""
     try:
+        allowed = _QUERY_PARAMETERS.get(request.path, frozenset())
+        unknown = sorted(set(request.query) - allowed)
+        if unknown and request.match_info.http_exception is None:
+            raise _Invalid(
+                [
+                    {"loc": ["query", name], "msg": "unknown query parameter", "type": "extra"}
+                    for name in unknown
+                ]
+            )
         return await handler(request)
     except _Invalid as exc:
         return web.json_response({"detail": exc.errors}, status=422)

@@ -28,10 +28,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, get_args, get_origin
 
 import attrs
 import cattrs
+import cattrs.v
 import yaml
 
 from span_panel_api.exceptions import SimulationConfigurationError
@@ -48,6 +49,7 @@ __all__ = [
     "SmartBehavior",
     "TabSynchronization",
     "TimeOfDayProfile",
+    "describe_structure_error",
     "load_simulation_config",
 ]
 
@@ -198,7 +200,7 @@ class SimulationConfig:
         try:
             config = _converter.structure(dict(data), cls)
         except cattrs.BaseValidationError as exc:
-            problems = "; ".join(cattrs.transform_error(exc, path="$"))
+            problems = describe_structure_error(exc, "$")
             raise SimulationConfigurationError(f"{source}: {problems}") from exc
         config.check(source)
         return config
@@ -261,7 +263,7 @@ class SimulationConfig:
         try:
             return _converter.structure(raw, CircuitTemplate)
         except cattrs.BaseValidationError as exc:
-            problems = "; ".join(cattrs.transform_error(exc, path=f"{where}.overrides"))
+            problems = describe_structure_error(exc, f"{where}.overrides")
             raise SimulationConfigurationError(problems) from exc
 
     def check(self, source: str = "configuration") -> None:
@@ -371,6 +373,25 @@ def load_simulation_config(
         "simulation_config must be a path, a mapping or a SimulationConfig, "
         f"got {type(source).__name__}"
     )
+
+
+def _describe(exc: BaseException, type_: Any) -> str:
+    choices = [
+        choice
+        for candidate in (type_, *get_args(type_))
+        if get_origin(candidate) is Literal
+        for choice in get_args(candidate)
+    ]
+    if choices:
+        return "must be one of " + ", ".join(repr(choice) for choice in choices)
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown keys ({', '.join(sorted(exc.extra_fields))})"
+    return cattrs.v.format_exception(exc, type_)
+
+
+def describe_structure_error(exc: cattrs.BaseValidationError, path: str) -> str:
+    """One line naming every offending key of a cattrs structuring failure."""
+    return "; ".join(cattrs.transform_error(exc, path=path, format_exception=_describe))
 
 
 def _make_converter() -> cattrs.Converter:

@@ -1,0 +1,249 @@
+"""Simulation mode and the simulation engine behind it."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from span_panel_api import (
+    CircuitOverride,
+    SimulationConfig,
+    SimulationConfigurationError,
+    SimulationEngine,
+    SpanPanelAPIError,
+    SpanPanelClient,
+    SpanPanelValidationError,
+)
+from span_panel_api.generated_client.models import RelayState
+
+REFERENCE_YAML = (
+    Path(__file__).resolve().parents[3].parent
+    / "shared"
+    / "reference"
+    / "span"
+    / "simulation_config_32_circuit.yaml"
+)
+
+
+class FakeClock:
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+NOON = datetime(2026, 6, 1, 12, 0, 0).timestamp()
+MIDNIGHT = datetime(2026, 6, 1, 0, 30, 0).timestamp()
+
+
+def engine_at(start: float, config: object = None) -> tuple[SimulationEngine, FakeClock]:
+    clock = FakeClock(start)
+    return SimulationEngine(config, clock=clock, seed=7), clock  # type: ignore[arg-type]
+
+
+def test_energy_accumulates_with_time() -> None:
+    engine, clock = engine_at(NOON)
+    before = engine.circuits()["circuits"]["network_rack"]
+    power_w = -before["instantPowerW"]
+    assert power_w > 0
+    clock.now += 3600
+    after = engine.circuits()["circuits"]["network_rack"]
+    gained = after["consumedEnergyWh"] - before["consumedEnergyWh"]
+    assert gained == pytest.approx(power_w, rel=1e-6)  # one hour at that power
+    assert after["energyAccumUpdateTimeS"] == int(clock.now)
+
+
+def test_time_acceleration_speeds_up_accumulation() -> None:
+    yaml_text = textwrap.dedent(
+        """
+        circuit_templates:
+          flat:
+            energy_profile: {typical_power: 1000.0, power_range: [0, 2000], power_variation: 0}
+        circuits:
+          - {id: heater, name: Heater, template: flat, tabs: [1]}
+        simulation_params: {time_acceleration: 60, noise_factor: 0}
+        panel_config: {total_tabs: 4}
+        """
+    )
+    config = SimulationConfig.from_yaml_text(yaml_text)
+    engine, clock = engine_at(NOON, config)
+    start = engine.circuit("heater")["consumedEnergyWh"]
+    clock.now += 60  # one real minute is one simulated hour
+    assert engine.circuit("heater")["consumedEnergyWh"] - start == pytest.approx(1000.0)
+
+
+def test_solar_produces_at_noon_and_not_at_night() -> None:
+    noon, _ = engine_at(NOON)
+    night, _ = engine_at(MIDNIGHT)
+    solar_noon = noon.panel_state()["branches"][30]["instantPowerW"]
+    solar_night = night.panel_state()["branches"][30]["instantPowerW"]
+    assert solar_noon > 1000  # feeding the bus
+    assert solar_night == 0
+    legs = noon.panel_state()["branches"]
+    assert legs[30]["instantPowerW"] == legs[31]["instantPowerW"]  # synchronized tabs
+
+
+def test_cycling_loads_switch_off_part_of_the_time() -> None:
+    engine, clock = engine_at(NOON)
+    samples = []
+    for _ in range(40):
+        clock.now += 300
+        samples.append(engine.circuit("heat_pump")["instantPowerW"])
+    assert any(p == 0 for p in samples)
+    assert any(p < -1000 for p in samples)
+
+
+def test_relay_changes_take_effect_immediately() -> None:
+    engine, clock = engine_at(NOON)
+    assert engine.circuit("office_outlets")["instantPowerW"] < 0
+    opened = engine.set_circuit("office_outlets", relay_state="OPEN")
+    assert opened["instantPowerW"] == 0
+    assert engine.panel_state()["branches"][6]["relayState"] == "OPEN"
+    before = opened["consumedEnergyWh"]
+    clock.now += 3600
+    assert engine.circuit("office_outlets")["consumedEnergyWh"] == before
+    assert engine.set_circuit("office_outlets", priority="MUST_HAVE")["priority"] == "MUST_HAVE"
+
+
+def test_update_interval_holds_readings_between_samples() -> None:
+    engine, clock = engine_at(NOON)
+    first = engine.circuit("kitchen_outlets")["instantPowerW"]
+    clock.now += 1
+    assert engine.circuit("kitchen_outlets")["instantPowerW"] == first
+    clock.now += 10
+    assert engine.circuit("kitchen_outlets")["instantPowerUpdateTimeS"] == int(clock.now)
+
+
+async def test_simulation_mode_client_serves_models_without_a_panel() -> None:
+    async with SpanPanelClient("simulated", simulation_mode=True, cache_window=0) as client:
+        status = await client.get_status()
+        assert status.system.serial == "SPAN-SIM-0001"
+        circuits = (await client.get_circuits()).circuits
+        assert "unmapped_tab_31" in circuits
+        circuit = await client.set_circuit_relay("dryer", "OPEN")
+        assert circuit.relay_state == RelayState.OPEN
+        assert circuit.instant_power_w == 0
+        assert (await client.get_circuits()).circuits["dryer"].relay_state == RelayState.OPEN
+        auth = await client.authenticate("sim", "simulated pairing")
+        assert auth.access_token
+        assert "sim" in (await client.get_clients()).clients
+        with pytest.raises(SpanPanelAPIError) as missing:
+            await client.get_circuit("nope")
+        assert missing.value.status_code == 404
+
+
+async def test_circuit_branch_and_global_overrides() -> None:
+    async with SpanPanelClient("simulated", simulation_mode=True, cache_window=0) as client:
+        await client.set_circuit_overrides(
+            {"network_rack": {"power_w": 500.0}, "spa": CircuitOverride(relay_state="OPEN")}
+        )
+        circuits = (await client.get_circuits()).circuits
+        assert circuits["network_rack"].instant_power_w == pytest.approx(-500.0)
+        assert circuits["spa"].relay_state == RelayState.OPEN
+        assert circuits["spa"].instant_power_w == 0
+        await client.set_circuit_overrides(global_overrides={"power_multiplier": 2.0})
+        circuits = (await client.get_circuits()).circuits
+        assert circuits["network_rack"].instant_power_w == pytest.approx(-1000.0)
+        await client.set_branch_overrides({29: {"power_w": -250.0}})
+        panel = await client.get_panel_state()
+        assert panel.branches[28].instant_power_w == pytest.approx(250.0)
+        assert (await client.get_circuits()).circuits["unmapped_tab_29"].instant_power_w == 250.0
+        await client.clear_overrides()
+        circuits = (await client.get_circuits()).circuits
+        assert circuits["spa"].relay_state == RelayState.CLOSED
+        assert circuits["network_rack"].instant_power_w != pytest.approx(-1000.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.set_circuit_overrides({"nope": {"power_w": 1}}), "no circuit with id 'nope'"),
+        (lambda c: c.set_circuit_overrides({"spa": {"watts": 1}}), r"unknown keys \(watts\)"),
+        (
+            lambda c: c.set_circuit_overrides({"spa": {"relay_state": "HALF"}}),
+            "must be one of .OPEN.* @ circuit_overrides.+relay_state",
+        ),
+        (lambda c: c.set_branch_overrides({99: {"power_w": 1}}), "no tab 99"),
+        (lambda c: c.set_circuit_overrides(global_overrides={"power_multiplier": "x"}), "global"),
+    ],
+)
+async def test_bad_overrides_are_refused(call, message: str) -> None:
+    async with SpanPanelClient("simulated", simulation_mode=True) as client:
+        with pytest.raises(SpanPanelValidationError, match=message):
+            await call(client)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        (
+            "circuits: []\npanel_config: {total_tabs: many}",
+            r"expected int @ \$\.panel_config\.total_tabs",
+        ),
+        ("circuits: []\nbogus_key: 1", r"unknown keys \(bogus_key\)"),
+        (
+            "circuits: [{id: a, name: A, template: missing, tabs: [1]}]",
+            "unknown template 'missing'",
+        ),
+        (
+            "circuit_templates: {t: {}}\ncircuits: [{id: a, name: A, template: t, tabs: [40]}]",
+            r"circuits\[0\]\.tabs: tab 40 is outside 1\.\.32",
+        ),
+        (
+            "circuit_templates: {t: {}}\n"
+            "circuits: [{id: a, name: A, template: t, tabs: [1]},"
+            " {id: b, name: B, template: t, tabs: [1]}]",
+            "tab 1 already belongs to 'a'",
+        ),
+        (
+            "circuit_templates: {t: {energy_profile: {power_range: [10, 1]}}}\ncircuits: []",
+            r"circuit_templates\.t\.energy_profile\.power_range: lower bound",
+        ),
+        (
+            "circuit_templates: {t: {}}\n"
+            "circuits: [{id: a, name: A, template: t, tabs: [1], overrides: {wattage: 3}}]",
+            r"overrides\.wattage: not a template or energy_profile key",
+        ),
+        (
+            "circuit_templates: {t: {energy_profile: {mode: sideways}}}\ncircuits: []",
+            r"must be one of 'consumer'.* @ \$\.circuit_templates\['t'\]\.energy_profile\.mode",
+        ),
+        ("circuits: [", "not valid YAML"),
+        ("- just\n- a list", "expected a mapping"),
+        (
+            "circuits: []\nsimulation_params: {time_acceleration: 0}",
+            "time_acceleration must be > 0",
+        ),
+    ],
+)
+def test_bad_configuration_names_the_key(yaml_text: str, message: str) -> None:
+    with pytest.raises(SimulationConfigurationError, match=message):
+        SimulationConfig.from_yaml_text(yaml_text)
+
+
+def test_missing_config_file_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(SimulationConfigurationError, match="cannot read simulation config"):
+        SpanPanelClient("sim", simulation_mode=True, simulation_config=tmp_path / "none.yaml")
+
+
+def test_packaged_default_configuration_loads() -> None:
+    config = SimulationConfig.default()
+    assert config.panel_config.total_tabs == 32
+    assert len(config.circuits) == 20
+
+
+@pytest.mark.skipif(not REFERENCE_YAML.exists(), reason="reference data not available")
+async def test_reference_yaml_drives_simulation_mode() -> None:
+    async with SpanPanelClient(
+        "sim", simulation_mode=True, simulation_config=REFERENCE_YAML, cache_window=0
+    ) as client:
+        circuits = (await client.get_circuits()).circuits
+        status = await client.get_status()
+    assert status.system.serial == "SPAN-32-SIM-001"
+    assert "master_bedroom_lights" in circuits
+    assert {"unmapped_tab_30", "unmapped_tab_32"} <= set(circuits.additional_keys)
+    assert circuits["dryer"].tabs == [18, 20]
