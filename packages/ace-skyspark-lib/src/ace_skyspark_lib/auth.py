@@ -69,15 +69,17 @@ async def scram_login(
     *,
     http_timeout: float,
     client_nonce: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> str:
     """Run the SCRAM-SHA-256 handshake against ``about_url`` and return the bearer token.
 
     Raises :class:`AuthenticationError` for a refused login or a server that cannot prove it
     knows the password; httpx transport errors propagate for the caller's retry policy.
+    ``client_nonce`` and ``transport`` exist for tests (fixed nonce, stubbed server).
     """
     # A fresh client with one connection: the handshake never touches the API pool.
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(timeout=http_timeout, limits=limits) as http:
+    async with httpx.AsyncClient(timeout=http_timeout, limits=limits, transport=transport) as http:
         hello = await http.get(
             about_url, headers={"Authorization": f"HELLO username={b64url_encode(username)}"}
         )

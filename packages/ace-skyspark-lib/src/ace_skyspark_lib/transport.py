@@ -20,7 +20,8 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from ace_skyspark_lib import zinc
@@ -119,9 +120,8 @@ class Transport:
 
         return AsyncRetrying(
             stop=stop_after_attempt(self._max_retries + 1),
-            wait=wait_exponential_jitter(
-                initial=self._backoff, max=self._backoff * 16, jitter=0.05
-            ),
+            wait=wait_exponential(multiplier=self._backoff, max=self._backoff * 16)
+            + wait_random(0, self._backoff / 2),
             retry=retry_if_exception(retry_on),
             before_sleep=log_retry,
             reraise=True,

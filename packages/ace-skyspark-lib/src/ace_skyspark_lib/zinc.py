@@ -204,7 +204,7 @@ def _value(text: str, pos: int) -> tuple[Any, int]:
     word = m.group(0)
     end = m.end()
     if text[end : end + 1] == "(":
-        if word == "C":
+        if word == "C" and text[end + 1 : end + 2] != '"':
             cm = _COORD.match(text, pos)
             if cm is None:
                 raise _Fail("invalid coord, expected C(lat,lng)", pos)
@@ -358,13 +358,14 @@ def _grid(text: str, pos: int, nested: bool) -> tuple[Grid, int]:
             if c == "," or c == "\n" or (c == ">" and nested and text.startswith(">>", pos)):
                 cell = None
             else:
+                start = pos
                 cell, pos = value(text, pos)
                 if pos < n and text[pos] == " ":
                     pos = _skip_spaces(text, pos)
                 c = text[pos] if pos < n else "\n"
             if cell is not None:
                 if index >= width:
-                    raise _Fail(f"row has more cells than the {width} columns", pos)
+                    raise _Fail(f"row has more cells than the {width} columns", start)
                 row[names[index]] = cell
             index += 1
             if c == ",":

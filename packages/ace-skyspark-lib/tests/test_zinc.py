@@ -1,0 +1,277 @@
+"""The Zinc codec: examples from the Haystack spec, errors, and property tests."""
+
+from __future__ import annotations
+
+import math
+import string
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ace_skyspark_lib import zinc
+from ace_skyspark_lib.exceptions import ZincEncodeError, ZincParseError
+from ace_skyspark_lib.kinds import (
+    NA,
+    Coord,
+    Grid,
+    Marker,
+    Number,
+    Ref,
+    Remove,
+    Symbol,
+    Uri,
+    XStr,
+    haystack_tz_name,
+    zone_for,
+)
+
+NY = ZoneInfo("America/New_York")
+
+SPEC_GRID = """ver:"3.0" database:"test" dis:"Site Energy Summary"
+siteName dis:"Sites", val dis:"Value" unit:"kW"
+"Site 1", 356.214kW
+"Site 2", 463.028kW
+"""
+
+
+def test_spec_example_grid() -> None:
+    grid = zinc.loads(SPEC_GRID)
+    assert grid.version == "3.0"
+    assert grid.meta == {"database": "test", "dis": "Site Energy Summary"}
+    assert grid.columns == {"siteName": {"dis": "Sites"}, "val": {"dis": "Value", "unit": "kW"}}
+    assert grid.rows == [
+        {"siteName": "Site 1", "val": Number(356.214, "kW")},
+        {"siteName": "Site 2", "val": Number(463.028, "kW")},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("M", Marker),
+        ("NA", NA),
+        ("R", Remove),
+        ("N", None),
+        ("T", True),
+        ("F", False),
+        ("123", Number(123)),
+        ("-1.5e3", Number(-1500)),
+        ("1_000", Number(1000)),
+        ("72.5°F", Number(72.5, "°F")),
+        ("10kW", Number(10, "kW")),
+        ("35%", Number(35, "%")),
+        ("INF", Number(math.inf)),
+        ("-INF", Number(-math.inf)),
+        ("NaN", Number(math.nan)),
+        ('"a\\nb\\t\\"c\\" \\\\ \\$ \\u00e9"', 'a\nb\t"c" \\ $ é'),
+        ("`http://x/y?a=1`", Uri("http://x/y?a=1")),
+        ("`a\\`b`", Uri("a`b")),
+        ("@p:demo:r:1", Ref("p:demo:r:1")),
+        ("^elec-meter", Symbol("elec-meter")),
+        ("2024-01-31", date(2024, 1, 31)),
+        ("13:05:00", time(13, 5)),
+        ("13:05:00.25", time(13, 5, 0, 250000)),
+        ("2024-01-31T13:05:00-05:00 New_York", datetime(2024, 1, 31, 13, 5, tzinfo=NY)),
+        ("2024-01-31T18:05:00Z UTC", datetime(2024, 1, 31, 18, 5, tzinfo=UTC)),
+        ("2024-01-31T18:05:00.123456789Z UTC", datetime(2024, 1, 31, 18, 5, 0, 123456, UTC)),
+        ("C(37.55,-77.45)", Coord(37.55, -77.45)),
+        ('Span("today")', XStr("Span", "today")),
+        ('Bin("text/plain")', XStr("Bin", "text/plain")),
+        ("[1, 2, N]", [Number(1), Number(2), None]),
+        ("[]", []),
+        ('{a:1 b c:"x"}', {"a": Number(1), "b": Marker, "c": "x"}),
+        ("{a:1, b:[2]}", {"a": Number(1), "b": [Number(2)]}),
+    ],
+)
+def test_scalars(text: str, value: object) -> None:
+    assert zinc.loads_value(text) == value
+
+
+def test_ref_with_display_name() -> None:
+    ref = zinc.loads_value('@p:demo:r:1 "Building A"')
+    assert ref == Ref("p:demo:r:1")
+    assert ref.dis == "Building A"
+    assert zinc.dumps_value(ref) == '@p:demo:r:1 "Building A"'
+
+
+def test_datetime_keeps_zone_and_instant() -> None:
+    value = zinc.loads_value("2024-07-04T12:00:00-04:00 New_York")
+    assert value.tzinfo == NY
+    assert value.utcoffset() == timedelta(hours=-4)
+    assert zinc.dumps_value(value) == "2024-07-04T12:00:00-04:00 New_York"
+    assert zinc.dumps_value(datetime(2024, 1, 1, tzinfo=UTC)) == "2024-01-01T00:00:00Z UTC"
+
+
+def test_tz_names_map_both_ways() -> None:
+    assert zone_for("New_York") == NY
+    assert zone_for("UTC").utcoffset(None) == timedelta(0)
+    assert zone_for("GMT+5") == ZoneInfo("Etc/GMT+5")
+    assert haystack_tz_name(NY) == "New_York"
+    assert haystack_tz_name(ZoneInfo("Etc/GMT-3")) == "GMT-3"
+    assert haystack_tz_name(UTC) == "UTC"
+    with pytest.raises(ValueError, match="unknown Haystack time zone 'Atlantis'"):
+        zone_for("Atlantis")
+
+
+def test_nested_grid_and_haystack4_collections() -> None:
+    text = 'ver:"3.0"\na,b\n<<ver:"3.0"\nx\n1\n2\n>>,[{k:^s}]\n'
+    grid = zinc.loads(text)
+    inner = grid.rows[0]["a"]
+    assert isinstance(inner, Grid)
+    assert inner.rows == [{"x": Number(1)}, {"x": Number(2)}]
+    assert grid.rows[0]["b"] == [{"k": Symbol("s")}]
+    assert zinc.loads(zinc.dumps(grid)) == grid
+
+
+def test_empty_cells_are_null_and_empty_grid() -> None:
+    grid = zinc.loads('ver:"3.0"\na,b,c\n1,,\n,,"x"\n')
+    assert grid.rows == [{"a": Number(1)}, {"c": "x"}]
+    empty = zinc.loads('ver:"3.0"\nempty\n')
+    assert empty.columns == {}
+    assert zinc.dumps(Grid()) == 'ver:"3.0"\nempty\n'
+
+
+def test_error_grid_is_recognised() -> None:
+    grid = zinc.loads('ver:"3.0" err dis:"boom" errTrace:"trace"\nempty\n')
+    assert grid.is_error
+    assert grid.meta["dis"] == "boom"
+
+
+def test_crlf_line_endings() -> None:
+    assert zinc.loads('ver:"3.0"\r\na\r\n1\r\n').rows == [{"a": Number(1)}]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line", "column"),
+    [
+        ("", "a grid must start with", 1, 1),
+        ('ver:"3.0"\na\n"open', "unterminated string", 3, 1),
+        ('ver:"3.0"\na\n1,2', "more cells than the 1 columns", 3, 3),
+        ('ver:"3.0"\na\n2024-13-01', "invalid date", 3, 1),
+        ('ver:"3.0"\nA\n', "expected a column name", 2, 1),
+        ('ver:"3.0"\na\n12:61', "invalid time", 3, 1),
+        ('ver:"3.0"\na\n2024-01-01T00:00:00Z Atlantis', "unknown Haystack time zone", 3, 1),
+        ('ver:"3.0"\na\n"\\q"', "invalid escape", 3, 1),
+        ('ver:"3.0"\na\nFOO', "unknown value 'FOO'", 3, 1),
+        ('ver:"3.0"\na\n[1,2', "expected ',' or ']' in list", 3, 5),
+        ('ver:"3.0"\na,a\n', "duplicate column", 2, 3),
+        ('ver:"3.0"\na\nC(99,0)', "coordinate out of range", 3, 1),
+    ],
+)
+def test_malformed_zinc_names_line_and_column(
+    text: str, message: str, line: int, column: int
+) -> None:
+    with pytest.raises(ZincParseError, match=message) as info:
+        zinc.loads(text)
+    assert (info.value.line, info.value.column) == (line, column)
+    assert f"line {line}, column {column}" in str(info.value)
+
+
+def test_bytes_input_and_bad_utf8() -> None:
+    assert zinc.loads(b'ver:"3.0"\na\n"\xc3\xa9"\n').rows == [{"a": "é"}]
+    with pytest.raises(ZincParseError, match="not UTF-8"):
+        zinc.loads(b'ver:"3.0"\na\n"\xff"\n')
+
+
+def test_encode_errors_are_typed() -> None:
+    with pytest.raises(ZincEncodeError, match="cannot write object"):
+        zinc.dumps_value(object())
+    with pytest.raises(ZincEncodeError, match="naive datetime"):
+        zinc.dumps_value(datetime(2024, 1, 1))
+    with pytest.raises(ZincEncodeError, match="invalid column name 'Bad'"):
+        zinc.dumps(Grid(columns={"Bad": {}}))
+    with pytest.raises(ZincEncodeError, match="invalid tag name"):
+        zinc.dumps_value({"Bad key": 1})
+
+
+# -- property tests -----------------------------------------------------------------------------
+
+TAG = st.from_regex(r"[a-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
+UNITS = st.sampled_from([None, "kW", "°F", "%", "ft²", "m³/h", "kWh", "$", "ft_wc"])
+ZONES = st.sampled_from(["New_York", "UTC", "Chicago", "Berlin", "Tokyo", "GMT+5", "Kolkata"])
+REF_ID = st.from_regex(r"[A-Za-z0-9_:\-.~]{1,20}", fullmatch=True)
+TEXT = st.text(max_size=30)
+
+
+def _datetimes() -> st.SearchStrategy[datetime]:
+    return st.builds(
+        lambda naive, zone: naive.replace(tzinfo=UTC).astimezone(zone_for(zone)),
+        st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2090, 1, 1)),
+        ZONES,
+    )
+
+
+SCALARS = st.one_of(
+    st.just(Marker),
+    st.just(NA),
+    st.just(Remove),
+    st.booleans(),
+    TEXT,
+    st.builds(Number, st.floats(allow_nan=True, allow_infinity=True), UNITS),
+    st.builds(Ref, REF_ID, st.none() | TEXT),
+    st.builds(Uri, TEXT),
+    st.builds(Symbol, st.from_regex(r"[a-z][A-Za-z0-9_:\-.~]{0,10}", fullmatch=True)),
+    st.dates(),
+    st.times(),
+    _datetimes(),
+    st.builds(
+        Coord,
+        st.floats(min_value=-90, max_value=90),
+        st.floats(min_value=-180, max_value=180),
+    ),
+    st.builds(XStr, st.from_regex(r"[A-Z][a-z]{0,6}", fullmatch=True), TEXT),
+)
+VALUES = st.recursive(
+    SCALARS | st.none(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TAG, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@st.composite
+def grids(draw: st.DrawFn, depth: int = 0) -> Grid:
+    names = draw(st.lists(TAG, min_size=1, max_size=5, unique=True))
+    cell = VALUES if depth else VALUES | grids(depth=1)  # type: ignore[call-arg]
+    rows = draw(
+        st.lists(st.fixed_dictionaries({}, optional=dict.fromkeys(names, cell)), max_size=5)
+    )
+    columns = {name: draw(st.dictionaries(TAG, SCALARS, max_size=2)) for name in names}
+    meta = draw(st.dictionaries(TAG.filter(lambda t: t != "ver"), SCALARS, max_size=3))
+    return Grid(meta=meta, columns=columns, rows=rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(VALUES)
+def test_any_value_round_trips(value: object) -> None:
+    assert zinc.loads_value(zinc.dumps_value(value)) == value
+
+
+@settings(max_examples=60, deadline=None)
+@given(grids())
+def test_any_grid_round_trips(grid: Grid) -> None:
+    assert zinc.loads(zinc.dumps(grid)) == grid
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_random_bytes_only_raise_zinc_parse_error(data: bytes) -> None:
+    try:
+        zinc.loads(b'ver:"3.0"\na,b\n' + data)
+        zinc.loads(data)
+    except ZincParseError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=string.printable + "@^`\"'[]{}<>°é", max_size=120))
+def test_random_text_only_raises_zinc_parse_error(text: str) -> None:
+    for candidate in (text, 'ver:"3.0"\na,b\n' + text, 'ver:"3.0" ' + text):
+        where = (1, 1)
+        try:
+            zinc.loads(candidate)
+        except ZincParseError as exc:
+            where = (exc.line, exc.column)
+        assert min(where) >= 1
