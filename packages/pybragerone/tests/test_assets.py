@@ -254,3 +254,36 @@ def test_i18n_flatten_property(data: dict[str, Any]) -> None:
         else:
             for inner, text in value.items():
                 assert flat[f"{key}.{inner}"] == text
+
+
+mapping_rows = st.lists(
+    st.tuples(
+        st.from_regex(r"PARAM_[0-9]{1,3}", fullmatch=True),
+        st.integers(0, 99),
+        st.integers(0, 500),
+        st.booleans(),
+    ),
+    max_size=6,
+    unique_by=lambda row: row[0],
+)
+
+
+@settings(max_examples=100)
+@given(mapping_rows, st.sampled_from(["'", '"']))
+def test_param_bundle_round_trip(rows: list[tuple[str, int, int, bool]], quote: str) -> None:
+    chunks = [
+        f"{n}:(e,t,a)=>{{const r={{name:{quote}{sym}{quote},group:{quote}P{pool}{quote},"
+        f"number:{idx},unit:{{group:'P{pool}',number:{idx},use:'u'}},"
+        f"writable:{'!0' if w else '!1'},}}}}"
+        for n, (sym, pool, idx, w) in enumerate(rows)
+    ]
+    source = "(self.c=self.c||[]).push([[1],{" + ",".join(chunks) + "}]);"
+    if not rows:
+        with pytest.raises(BragerAssetError):
+            parse_param_bundle(source)
+        return
+    parsed = parse_param_bundle(source)
+    assert [(m.symbol, m.pool, m.index, m.writable) for m in parsed] == [
+        (sym, f"P{pool}", idx, w) for sym, pool, idx, w in rows
+    ]
+    assert all(m.unit_ref is not None and m.unit_ref.channel == "u" for m in parsed)

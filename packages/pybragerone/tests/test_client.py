@@ -219,3 +219,42 @@ async def test_secrets_never_logged(
     assert token.access_token not in text
     assert api.token is not None
     assert api.token.access_token not in text
+
+
+async def test_duplicate_entry_on_login_is_retried() -> None:
+    """A stub transport: the cloud's transient ER_DUP_ENTRY 500 on login, then success."""
+    from aiohttp import web
+
+    calls = 0
+
+    async def login(request: web.Request) -> web.Response:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            return web.json_response({"message": "ER_DUP_ENTRY: Duplicate entry"}, status=500)
+        return web.json_response({"accessToken": "t0k", "type": "bearer", "user": {"id": 1}})
+
+    app = web.Application()
+    app.router.add_post("/v1/auth/user", login)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        server = BragerServer.from_url(f"http://127.0.0.1:{port}/v1")
+        async with BragerApiClient("a@b.c", "pw", server=server) as api:
+            token = await api.login()
+        assert token.access_token == "t0k"
+        assert token.expires_at is None
+        assert not token.is_expired()
+        assert calls == 3
+    finally:
+        await runner.cleanup()
+
+
+async def test_login_answer_without_token_is_auth_error() -> None:
+    with pytest.raises(BragerAuthError, match="no access token"):
+        Token.from_login({"type": "bearer"})
+    with pytest.raises(BragerAuthError, match="malformed"):
+        Token.from_login({"accessToken": "x", "expiresAt": "not a date"})

@@ -173,3 +173,74 @@ async def test_start_fails_typed_when_socket_is_refused(
     sim.faults.fail_next(1, 503)  # consumed by the Socket.IO handshake
     with pytest.raises(BragerRealtimeError, match=r"Socket\.IO connection"):
         await BragerGateway(api, OBJECT_ID, DEVIDS).start()
+
+
+async def test_reconnect_retries_through_server_errors(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    gateway, params, _ = running
+    sim.faults.fail_next(3, 502)  # the next handshakes and REST calls fail
+    await on_sim(sim, sim.simulator.drop_sockets)
+    await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P6", "v1", 44))
+    await eventually(lambda: gateway.realtime.reconnects == 1, within=10)
+    await converged(sim, params)
+    assert sim.faults.pending == 0
+    assert gateway.realtime.last_error is not None
+
+
+async def test_event_aliases_and_numeric_task_events(
+    sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
+) -> None:
+    gateway, params, _ = running
+    kinds: list[str] = []
+    gateway.on_task(lambda kind, payload: kinds.append(kind))
+    for n, event in enumerate(("modules:parameters:change", "parameters:change"), start=1):
+        payload = {DEVID: {"P8": {f"v{n}": n}}}
+        await on_sim(sim, lambda e=event, p=payload: sim.simulator.emit_raw(e, p))
+    for event in ("61", "60", "63", "app:module:task:status:changed"):
+        await on_sim(sim, lambda e=event: sim.simulator.emit_raw(e, {"taskId": 1}))
+    await eventually(lambda: params.get(DEVID, "P8.v2") == 2)
+    assert params.get(DEVID, "P8.v1") == 1
+    await eventually(lambda: len(kinds) == 4)
+    assert kinds == ["created", "status_changed", "completed", "status_changed"]
+
+
+async def test_failing_callbacks_never_stop_the_gateway(
+    sim: RunningSimulator, api: BragerApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+    params = ParamStore()
+    task = asyncio.create_task(params.run(gateway.bus))
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError("callback bug")
+
+    gateway.on_snapshot(broken)
+    gateway.on_task(broken)
+    await gateway.start()
+    try:
+        await on_sim(sim, lambda: sim.simulator.emit_raw("61", {"taskId": 9}))
+        await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P4", "v3", 47.5))
+        await eventually(lambda: params.get(DEVID, "P4.v3") == 47.5)
+        assert "on_snapshot callback failed" in caplog.text
+        await eventually(lambda: "on_task callback failed" in caplog.text)
+    finally:
+        await gateway.stop()
+        await task
+
+
+async def test_tokens_stay_out_of_realtime_logs(
+    sim: RunningSimulator, api: BragerApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS, reconnect_delay=0.05)
+    await gateway.start()
+    try:
+        await on_sim(sim, sim.simulator.drop_sockets)
+        await eventually(lambda: gateway.realtime.reconnects == 1)
+        await on_sim(sim, lambda: sim.simulator.emit_burst(3))
+    finally:
+        await gateway.stop()
+    assert api.token is not None
+    assert api.token.access_token not in caplog.text
+    assert sim.info()["password"] not in caplog.text
