@@ -96,3 +96,12 @@ def test_live_view_with_raw_ws(simulator: Any) -> None:
     assert "P4.v1 = 54.5 °C  (Boiler temperature)" in done.stdout
     assert "app:modules:parameters:change" in done.stderr  # the raw events
     assert sim.info()["password"] not in done.stdout + done.stderr
+
+
+def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
+    answers = iter(["2", ""])  # object 440 (Garage), then all its modules
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    out = io.StringIO()
+    assert main([*base_args(sim.info()), "--duration", "0.3"], out=out) == 0
+    assert "watching 1 module(s) of object 440 (Garage)" in out.getvalue()

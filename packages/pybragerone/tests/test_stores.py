@@ -76,3 +76,17 @@ def test_state_store_relabels_when_catalog_changes() -> None:
     assert family.unit == "°C"  # the built-in unit table works without assets
     states.set_catalog(AssetCatalog.from_sources(parameters_json=LABELS, bundles=[PARAMS_JS]))
     assert family.label == "Boiler temperature"
+
+
+def test_state_store_flatten_filters_by_menu_visibility() -> None:
+    from .test_assets import MENU_JS
+
+    catalog = AssetCatalog.from_sources(
+        parameters_json=LABELS, bundles=[PARAMS_JS], menu_js=MENU_JS
+    )
+    states = StateStore(catalog)
+    for update in (u("P4.v1", 50), u("P6.v2", 55), u("P9.v1", 1)):
+        states.ingest(update)
+    assert set(states.flatten()["D"]) == {"P4:1", "P6:2", "P9:1"}
+    assert set(states.flatten(["MENU_A"])["D"]) == {"P4:1"}
+    assert set(states.flatten(["MENU_A", "MENU_B", "WRITE"], level=1)["D"]) == {"P4:1", "P6:2"}

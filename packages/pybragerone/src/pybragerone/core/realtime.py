@@ -158,9 +158,11 @@ class RealtimeManager:
                 transports=["websocket"],
                 wait_timeout=self.connect_timeout,
             )
-        except socketio.exceptions.ConnectionError as exc:
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 await client.disconnect()
+            if not isinstance(exc, socketio.exceptions.ConnectionError):
+                raise  # cancelled (stop() during a reconnect) or a bug: never leak the socket
             if "namespace" in str(exc).lower():
                 # The server refused the handshake: most likely the token; renew it.
                 with contextlib.suppress(BragerError):

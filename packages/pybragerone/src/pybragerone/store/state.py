@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,9 +162,20 @@ class StateStore:
         """Devices with at least one family."""
         return list(self._families)
 
-    def flatten(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """``{devid: {"P4:1": {value, label, unit, ha_unit, ...}}}`` for every family."""
+    def flatten(
+        self, permissions: Iterable[str] | None = None, level: int = 0
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """``{devid: {"P4:1": {value, label, unit, ha_unit, ...}}}`` for every family.
+
+        With ``permissions`` only the families the catalog's ``module.menu`` shows to such a
+        user (and ``level``) are included, as the web app would show them.
+        """
+        visible = None if permissions is None else self._catalog.visible_symbols(permissions, level)
         return {
-            devid: {name: family.as_dict() for name, family in families.items()}
+            devid: {
+                name: family.as_dict()
+                for name, family in families.items()
+                if visible is None or family.symbol in visible
+            }
             for devid, families in self._families.items()
         }
