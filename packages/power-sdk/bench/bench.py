@@ -1,0 +1,164 @@
+"""power-sdk benchmarks (``nox -s bench``).
+
+1. Block 100 parsed per second by the declarative schema, beside a hand-written
+   ``struct.unpack_from`` decoder of the same fields and transforms.
+2. Block reads per second through a real broker against the simulator, beside a raw paho
+   request/response loop sending the same Modbus frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from power_sdk import AsyncClient, SchemaRegistry
+from power_sdk.protocol import modbus
+from shared_testing import start_simulator
+from shared_testing.bench import Figure, print_figures, time_call
+from shared_testing.bluetti.broker import ThreadedBroker, create_broker
+
+PARSES = 2000
+READS = 300
+
+
+def _block_100() -> bytes:
+    data = bytearray(132)
+    struct.pack_into(">HHHII", data, 0, 532, 35, 87, 185, 426)
+    struct.pack_into(">H", data, 16, 1)
+    data[20:32] = b"ELITE200V2\x00\x00"
+    data[32:40] = b"00000002"
+    struct.pack_into(">HHH", data, 48, 65, 67, 64)
+    struct.pack_into(">IIIi4xIIIII", data, 80, 0, 0, 300, -20, 12345, 426, 3456, 23456, 123)
+    struct.pack_into(">H2xHHHH", data, 120, 98, 384, 79, 0, 0)
+    return bytes(data)
+
+
+def _hand_written(data: bytes) -> dict[str, object]:
+    u16 = struct.Struct(">H").unpack_from
+    u32 = struct.Struct(">I").unpack_from
+    i32 = struct.Struct(">i").unpack_from
+    bits = u16(data, 16)[0]
+    return {
+        "pack_voltage": round(u16(data, 0)[0] * 0.1, 1),
+        "pack_current": round(u16(data, 2)[0] * 0.1, 1),
+        "soc": u16(data, 4)[0],
+        "pack_power": u32(data, 6)[0],
+        "load_power": u32(data, 10)[0],
+        "pack_online": [b for b in range(16) if bits >> b & 1],
+        "device_model": data[20:32].split(b"\x00", 1)[0].decode("ascii", "replace").strip(),
+        "device_serial": data[32:40].split(b"\x00", 1)[0].decode("ascii", "replace").strip(),
+        "pack_temp_avg": u16(data, 48)[0] - 40,
+        "pack_temp_max": u16(data, 50)[0] - 40,
+        "pack_temp_min": u16(data, 52)[0] - 40,
+        "dc_input_power": u32(data, 80)[0],
+        "ac_input_power": u32(data, 84)[0],
+        "pv_power": u32(data, 88)[0],
+        "grid_power": i32(data, 92)[0],
+        "total_energy_charge": round(u32(data, 100)[0] * 0.1, 1),
+        "ac_output_power": u32(data, 104)[0],
+        "pv_charge_energy": round(u32(data, 108)[0] * 0.1, 1),
+        "total_energy_discharge": round(u32(data, 112)[0] * 0.1, 1),
+        "total_feedback_energy": round(u32(data, 116)[0] * 0.1, 1),
+        "soh": u16(data, 120)[0],
+        "pv1_voltage": round(u16(data, 124)[0] * 0.1, 1),
+        "pv1_current": round(u16(data, 126)[0] * 0.1, 1),
+        "pv2_voltage": round(u16(data, 128)[0] * 0.1, 1),
+        "pv2_current": round(u16(data, 130)[0] * 0.1, 1),
+    }
+
+
+def bench_parse() -> Figure:
+    data = _block_100()
+    schema = SchemaRegistry.with_builtins().get(100)
+    parsed = schema.parse(data, protocol=2001).values
+    assert parsed == _hand_written(data), "the two decoders disagree"
+
+    def package() -> None:
+        for _ in range(PARSES):
+            schema.parse(data, protocol=2001)
+
+    def baseline() -> None:
+        for _ in range(PARSES):
+            _hand_written(data)
+
+    ours = PARSES / time_call(package)
+    theirs = PARSES / time_call(baseline)
+    return Figure(
+        "block 100 parses", ours, "blocks/s", "hand-written struct.unpack_from", theirs, goal=0.5
+    )
+
+
+def _raw_paho_rate(url: str, serial: str) -> float:
+    host, port = url.removeprefix("mqtt://").split(":")
+    answered = threading.Event()
+    subscribed = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.on_socket_open = lambda _c, _u, sock: sock.setsockopt(6, 1, 1)  # TCP_NODELAY
+    client.on_connect = lambda c, *_: c.subscribe(f"PUB/{serial}", qos=1)
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.on_message = lambda *_: answered.set()
+    client.connect(host, int(port))
+    client.loop_start()
+    subscribed.wait(10)
+    frame = modbus.build_read_request(100, 66)
+    try:
+
+        def loop() -> None:
+            for _ in range(READS):
+                answered.clear()
+                client.publish(f"SUB/{serial}", frame, qos=1)
+                if not answered.wait(5):
+                    raise TimeoutError("raw loop: no answer")
+
+        return READS / time_call(loop, min_seconds=2.0, min_runs=2)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def _client_rate(url: str, serial: str) -> float:
+    async def measure() -> float:
+        async with AsyncClient(serial, profile="EL100V2", broker=url) as client:
+            await client.read_block(100)
+            runs, elapsed = 0, 0.0
+            while runs < 2 or elapsed < 2.0:
+                start = time.perf_counter()
+                for _ in range(READS):
+                    await client.read_block(100)
+                elapsed += time.perf_counter() - start
+                runs += 1
+            return READS * runs / elapsed
+
+    return asyncio.run(measure())
+
+
+def bench_reads() -> Figure:
+    with ThreadedBroker(create_broker("auto")) as broker:
+        sim = start_simulator(
+            "bluetti", broker=broker.url, devices=[{"serial": "BENCH1", "profile": "EL100V2"}]
+        )
+        with sim:
+            theirs = _raw_paho_rate(broker.url, "BENCH1")
+            ours = _client_rate(broker.url, "BENCH1")
+        kind = broker.kind
+    return Figure(
+        f"block 100 reads via {kind}",
+        ours,
+        "reads/s",
+        "raw paho request/response",
+        theirs,
+        goal=0.7,
+    )
+
+
+def main() -> None:
+    print_figures("power-sdk", [bench_parse(), bench_reads()])
+
+
+if __name__ == "__main__":
+    main()
