@@ -9,12 +9,13 @@ client never passes secrets to the logger in the first place.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
-__all__ = ["get_logger", "redact"]
+__all__ = ["SecretFilter", "get_logger", "install_transport_log_filter", "redact"]
 
 _SECRET_WORDS = ("password", "token", "authorization", "secret", "proof", "cookie")
 
@@ -38,3 +39,31 @@ def get_logger(name: str = "ace_skyspark_lib") -> Any:
         ],
         wrapper_class=structlog.stdlib.BoundLogger,
     )
+
+
+_SECRET_IN_TEXT = re.compile(r"(authToken=|BEARER |Bearer |password=)[^,\s'\")]+")
+#: Loggers of the HTTP stack that print raw headers at DEBUG level.
+_TRANSPORT_LOGGERS = ("httpcore.http11", "httpcore.http2", "httpcore.connection", "httpx")
+
+
+class SecretFilter(logging.Filter):
+    """Masks bearer tokens in records of the HTTP stack (httpcore logs raw headers at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the message with every token masked; never drops a record."""
+        message = record.getMessage()
+        if _SECRET_IN_TEXT.search(message):
+            record.msg = _SECRET_IN_TEXT.sub(r"\1***", message)
+            record.args = None
+        return True
+
+
+_FILTER = SecretFilter()
+
+
+def install_transport_log_filter() -> None:
+    """Attach :class:`SecretFilter` to the httpx/httpcore loggers (once)."""
+    for name in _TRANSPORT_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

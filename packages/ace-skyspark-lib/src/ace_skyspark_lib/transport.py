@@ -25,7 +25,7 @@ from tenacity import (
 )
 
 from ace_skyspark_lib import zinc
-from ace_skyspark_lib._logging import get_logger
+from ace_skyspark_lib._logging import get_logger, install_transport_log_filter
 from ace_skyspark_lib.auth import scram_login
 from ace_skyspark_lib.exceptions import (
     AuthenticationError,
@@ -84,6 +84,7 @@ class Transport:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         if pool_size < 1:
             raise ValueError(f"pool_size must be >= 1, got {pool_size}")
+        install_transport_log_filter()
         self.project_url = f"{base_url.rstrip('/')}/{project}/"
         self.username = username
         self._password = password
