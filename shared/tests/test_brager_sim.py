@@ -241,3 +241,19 @@ def test_serve_prints_json_line() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+async def test_second_account_sees_only_its_objects(sim: RunningSimulator) -> None:
+    from shared_testing.brager.state import VIEWER_EMAIL, VIEWER_PASSWORD
+
+    info = {**sim.info(), "email": VIEWER_EMAIL, "password": VIEWER_PASSWORD}
+    async with aiohttp.ClientSession() as s:
+        h = await login(s, info)
+        async with s.get(info["url"] + "/objects", headers=h) as r:
+            assert [o["id"] for o in (await r.json())["data"]] == [440]
+        async with s.get(info["url"] + "/user/permissions", headers=h) as r:
+            assert "PARAM_WRITE" not in (await r.json())["permissions"]
+        async with s.get(info["url"] + "/modules?group_id=439", headers=h) as r:
+            assert r.status == 403
+        async with s.get(info["url"] + "/objects/439", headers=h) as r:
+            assert r.status == 404

@@ -105,3 +105,8 @@ def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
     out = io.StringIO()
     assert main([*base_args(sim.info()), "--duration", "0.3"], out=out) == 0
     assert "watching 1 module(s) of object 440 (Garage)" in out.getvalue()
+
+
+def test_bad_server_url_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--email", "a@b.c", "--password", "pw", "--server", "ftp://x", "--once"]) == 1
+    assert "server URL must be" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from pybragerone import (
     BragerApiError,
     BragerAuthError,
     BragerCommandTimeoutError,
+    BragerConfigError,
     BragerConnectionError,
     BragerServer,
     Token,
@@ -29,7 +30,7 @@ def test_server_configs() -> None:
     assert local.api_url == "http://127.0.0.1:8080/v1"
     assert local.socket_url == "http://127.0.0.1:8080"
     assert local.headers()["Referer"] == "http://127.0.0.1:8080/"
-    with pytest.raises(ValueError, match="server URL must be"):
+    with pytest.raises(BragerConfigError, match="server URL must be"):
         BragerServer.from_url("ftp://x")
 
 

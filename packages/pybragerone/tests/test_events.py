@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from pybragerone.errors import BragerConfigError
 from pybragerone.events import EventBus
 from pybragerone.models.param import ParamUpdate
 
@@ -84,5 +85,5 @@ async def test_batches_yield_everything_queued() -> None:
 
 
 def test_bad_maxsize_is_rejected() -> None:
-    with pytest.raises(ValueError, match="maxsize must be >= 1"):
+    with pytest.raises(BragerConfigError, match="maxsize must be >= 1"):
         EventBus(maxsize=0)

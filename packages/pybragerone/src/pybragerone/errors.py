@@ -7,6 +7,7 @@ __all__ = [
     "BragerAssetError",
     "BragerAuthError",
     "BragerCommandTimeoutError",
+    "BragerConfigError",
     "BragerConnectionError",
     "BragerError",
     "BragerPayloadError",
@@ -16,6 +17,10 @@ __all__ = [
 
 class BragerError(Exception):
     """Base of every error raised by pybragerone."""
+
+
+class BragerConfigError(BragerError, ValueError):
+    """A setting is invalid (a server URL, a queue size): fix the value passed in."""
 
 
 class BragerConnectionError(BragerError):

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Iterable
 from types import TracebackType
 from typing import Self
 
+from pybragerone.errors import BragerConfigError
 from pybragerone.models.param import ParamUpdate
 
 __all__ = ["EventBus", "Subscription"]
@@ -145,7 +146,7 @@ class EventBus:
 
     def __init__(self, *, maxsize: int = 10_000) -> None:
         if maxsize < 1:
-            raise ValueError(f"maxsize must be >= 1, got {maxsize}")
+            raise BragerConfigError(f"EventBus maxsize must be >= 1, got {maxsize}")
         self.maxsize = maxsize
         self._subscribers: list[Subscription] = []
         self._seq = 0

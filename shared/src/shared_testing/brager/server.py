@@ -28,7 +28,7 @@ import socketio  # type: ignore[import-untyped]
 from aiohttp import web
 
 from shared_testing.brager import assets
-from shared_testing.brager.state import BragerState, Changes, CommandError, Token
+from shared_testing.brager.state import Account, BragerState, Changes, CommandError, Token
 from shared_testing.http import AiohttpSimulator
 
 __all__ = ["DEFAULT_EMAIL", "DEFAULT_PASSWORD", "BragerSimulator"]
@@ -320,7 +320,9 @@ class BragerSimulator(AiohttpSimulator):
                 "type": "bearer",
                 "expiresAt": expires,
                 "user": {"id": token.user_id},
-                "objects": [{"id": o["id"]} for o in self.state.objects.values()],
+                "objects": [
+                    {"id": o["id"]} for o in self.state.accounts[token.user_id].objects(self.state)
+                ],
             }
         )
 
@@ -329,49 +331,62 @@ class BragerSimulator(AiohttpSimulator):
         self.state.revoke(value)
         return web.json_response({"status": "OK"})
 
+    def _account(self, request: web.Request) -> Account | None:
+        token = self._auth(request)
+        return None if token is None else self.state.accounts.get(token.user_id)
+
     async def _user(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        account = self._account(request)
+        if account is None:
             return self._unauthorized()
-        return web.json_response({"user": self.state.user})
+        return web.json_response({"user": account.user})
 
     async def _user_permissions(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        account = self._account(request)
+        if account is None:
             return self._unauthorized()
-        return web.json_response({"permissions": self.state.permissions})
+        return web.json_response({"permissions": account.permissions})
 
     async def _objects(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        account = self._account(request)
+        if account is None:
             return self._unauthorized()
-        return web.json_response({"data": list(self.state.objects.values())})
+        return web.json_response({"data": account.objects(self.state)})
 
-    def _find_object(self, request: web.Request) -> dict[str, Any] | None:
+    def _find_object(self, account: Account, request: web.Request) -> dict[str, Any] | None:
         try:
-            return self.state.objects.get(int(request.match_info["id"]))
+            object_id = int(request.match_info["id"])
         except ValueError:
             return None
+        return self.state.objects.get(object_id) if object_id in account.object_ids else None
 
     async def _object(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        account = self._account(request)
+        if account is None:
             return self._unauthorized()
-        obj = self._find_object(request)
+        obj = self._find_object(account, request)
         if obj is None:
             return _json_error(404, "E_NOT_FOUND", "no such object")
         return web.json_response({"object": obj})
 
     async def _object_permissions(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        account = self._account(request)
+        if account is None:
             return self._unauthorized()
-        if self._find_object(request) is None:
+        if self._find_object(account, request) is None:
             return _json_error(404, "E_NOT_FOUND", "no such object")
-        return web.json_response({"permissions": self.state.permissions})
+        return web.json_response({"permissions": account.permissions})
 
     async def _modules(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        account = self._account(request)
+        if account is None:
             return self._unauthorized()
         try:
             object_id = int(request.query.get("group_id", ""))
         except ValueError:
             return _json_error(400, "E_BAD_REQUEST", "group_id must be an object id")
+        if object_id not in account.object_ids:
+            return _json_error(403, "E_FORBIDDEN", "this account has no access to that object")
         return web.json_response({"data": [m.card() for m in self.state.modules_of(object_id)]})
 
     async def _modules_connect(self, request: web.Request) -> web.Response:

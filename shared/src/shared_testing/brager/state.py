@@ -15,7 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BragerState", "CommandError", "Module", "Token"]
+__all__ = ["Account", "BragerState", "CommandError", "Module", "Token"]
+
+VIEWER_EMAIL = "viewer@example.com"
+VIEWER_PASSWORD = "viewer-password"  # a second, read-only demo account
 
 Cell = tuple[str, str]  # (pool, "v1")
 Changes = dict[str, dict[str, dict[str, Any]]]  # devid -> pool -> cell -> value
@@ -52,6 +55,20 @@ class Module:
             "moduleVersion": "5.12",
             "permissions": ["DISPLAY_MENU_BOILER", "PARAM_WRITE"],
         }
+
+
+@dataclass
+class Account:
+    """A user of the cloud, with the objects (installations) it may see."""
+
+    user: dict[str, Any]
+    password: str
+    permissions: list[str]
+    object_ids: set[int]
+
+    def objects(self, state: BragerState) -> list[dict[str, Any]]:
+        """The account's objects."""
+        return [o for oid, o in state.objects.items() if oid in self.object_ids]
 
 
 @dataclass
@@ -113,16 +130,28 @@ class BragerState:
     def __init__(
         self, *, email: str, password: str, token_ttl: float = 3600.0, seed: int = 0
     ) -> None:
-        self.email = email
-        self.password = password
         self.token_ttl = token_ttl
-        self.user: dict[str, Any] = {"id": 7, "name": "Demo", "email": email, "language": "en"}
-        self.permissions = [
-            "DISPLAY_MENU_BOILER",
-            "DISPLAY_MENU_DHW",
-            "PARAM_READ",
-            "PARAM_WRITE",
-        ]
+        self.accounts: dict[int, Account] = {}
+        for account in (
+            Account(
+                user={"id": 7, "name": "Demo", "email": email, "language": "en"},
+                password=password,
+                permissions=[
+                    "DISPLAY_MENU_BOILER",
+                    "DISPLAY_MENU_DHW",
+                    "PARAM_READ",
+                    "PARAM_WRITE",
+                ],
+                object_ids={439, 440},
+            ),
+            Account(
+                user={"id": 8, "name": "Viewer", "email": VIEWER_EMAIL, "language": "pl"},
+                password=VIEWER_PASSWORD,
+                permissions=["DISPLAY_MENU_BOILER", "PARAM_READ"],
+                object_ids={440},
+            ),
+        ):
+            self.accounts[account.user["id"]] = account
         self.objects: dict[int, dict[str, Any]] = {
             439: {"id": 439, "name": "Dom", "city": "Krakow", "status": "active"},
             440: {"id": 440, "name": "Garage", "city": "Krakow", "status": "active"},
@@ -148,15 +177,32 @@ class BragerState:
 
     # -- auth ---------------------------------------------------------------------------------
 
+    @property
+    def primary(self) -> Account:
+        """The demo account the JSON line names."""
+        return self.accounts[7]
+
+    @property
+    def email(self) -> str:
+        """The demo account's e-mail."""
+        return str(self.primary.user["email"])
+
+    @property
+    def password(self) -> str:
+        """The demo account's password."""
+        return self.primary.password
+
     def login(self, email: str, password: str) -> Token | None:
         """Issue a token for the right credentials, ``None`` otherwise."""
-        if not (
-            secrets.compare_digest(email, self.email)
-            and secrets.compare_digest(password, self.password)
-        ):
+        for account in self.accounts.values():
+            if secrets.compare_digest(email, str(account.user["email"])) and (
+                secrets.compare_digest(password, account.password)
+            ):
+                break
+        else:
             return None
         self.logins += 1
-        token = Token(secrets.token_urlsafe(24), self.user["id"], time.time() + self.token_ttl)
+        token = Token(secrets.token_urlsafe(24), account.user["id"], time.time() + self.token_ttl)
         self.tokens[token.value] = token
         return token
 

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
+from pybragerone.errors import BragerConfigError
+
 __all__ = ["BRAGERONE", "TISCONNECT", "BragerServer"]
 
 
@@ -37,7 +39,7 @@ class BragerServer(BaseModel):
         """
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"server URL must be http(s)://host[:port][/v1], got {url!r}")
+            raise BragerConfigError(f"server URL must be http(s)://host[:port][/v1], got {url!r}")
         root = f"{parts.scheme}://{parts.netloc}"
         path = parts.path.rstrip("/") or "/v1"
         return cls(
