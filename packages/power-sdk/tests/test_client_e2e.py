@@ -15,6 +15,7 @@ from power_sdk import (
     BlockSchema,
     BrokerUnavailableError,
     Client,
+    ConnectionLostError,
     CrcMismatchError,
     Field,
     ModbusExceptionError,
@@ -260,3 +261,17 @@ def test_sync_client(devices: RunningSimulator) -> None:
         assert client.write_register(2002, 9).register == 2002
         assert client.write_registers(2003, [1, 2]).count == 2
         assert client.state.value(100, "device_model") == "EL30V2"
+
+
+async def test_pending_request_fails_fast_when_the_broker_drops(
+    mqtt_broker: ThreadedBroker, simulator: Factory
+) -> None:
+    sim = simulator("bluetti", broker=mqtt_broker.url)
+    sim.simulator.slow_next(1, seconds=3.0)  # type: ignore[attr-defined]
+    async with client_for(sim, timeout=30.0, retries=0) as client:
+        pending = asyncio.create_task(client.read_block(100))
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(mqtt_broker.stop)
+        # ConnectionLostError can only come from the dropped connection, not the 30 s timeout
+        with pytest.raises(ConnectionLostError, match="dropped while waiting for an answer"):
+            await pending

@@ -270,3 +270,37 @@ def test_int32_array_round_trip(values: list[int]) -> None:
 def test_package_errors_share_one_base() -> None:
     assert issubclass(SchemaError, PowerSdkError)
     assert issubclass(ShortBlockError, ParseError)
+
+
+@settings(max_examples=200)
+@given(spec=st.text(max_size=20))
+def test_random_transform_specs_raise_only_schema_errors(spec: str) -> None:
+    try:
+        fn = compile_transforms([spec])
+    except SchemaError as exc:
+        message = str(exc)
+    else:
+        assert fn is not None
+        return
+    assert "transform" in message
+
+
+@settings(max_examples=100)
+@given(
+    spec=st.text(alphabet="abcdefgimnorstu0123456789:", max_size=14),
+    data=st.binary(min_size=64, max_size=64),
+)
+def test_random_datatype_specs_raise_only_schema_errors(spec: str, data: bytes) -> None:
+    try:
+        kind = parse_datatype(spec)
+    except SchemaError as exc:
+        message = str(exc)
+    else:
+        message = ""
+    if message:
+        assert "datatype" in message or "must be" in message
+        return
+    schema = BlockSchema(1, "R", [Field("v", 0, kind)])
+    schema.validate()
+    if kind.size <= len(data):
+        assert "v" in schema.parse(data).values

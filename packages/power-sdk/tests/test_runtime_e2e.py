@@ -252,3 +252,31 @@ async def test_broker_restart_mid_run(
         stop.set()
         await asyncio.wait_for(task, 20)
     assert task.exception() is None
+
+
+def test_once_exit_status_when_a_device_fails(
+    bluetti_on_broker: RunningSimulator, tmp_path: Path
+) -> None:
+    good = bluetti_on_broker.info()["devices"][0]
+    config = tmp_path / "runtime.yaml"
+    config.write_text(
+        "version: 1\n"
+        "pipelines: {p: {transport: mqtt, vendor: bluetti, protocol: v2}}\n"
+        "defaults: {transport: {opts: {broker: '${TEST_BROKER}', timeout: 0.3, retries: 0}}}\n"
+        "devices:\n"
+        "  - {id: ghost, pipeline: p, profile_id: EL30V2, transport: {opts: {serial: X, "
+        "blocks: [100]}}, sinks: [{type: stdout}]}\n"
+        f"  - {{id: real, pipeline: p, profile_id: {good['profile']}, transport: {{opts: "
+        f"{{serial: '{good['serial']}', blocks: [100]}}}}, sinks: [{{type: stdout}}]}}\n"
+    )
+    done = subprocess.run(
+        [*CLI, "--config", str(config), "--once"],
+        env=env_for(bluetti_on_broker),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert [json.loads(line)["device"] for line in done.stdout.splitlines()] == ["real"]
+    assert "device ghost" in done.stderr
+    assert "did not answer" in done.stderr

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from power_sdk import __version__
 from power_sdk.errors import ConfigError, PowerSdkError
 from power_sdk.runtime.config import RuntimeConfig, load_config
 from power_sdk.runtime.executor import Executor, validate_plugins
@@ -32,6 +33,7 @@ logger = logging.getLogger("power_sdk.runtime")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="power-sdk", description="Power station device runtime.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     runtime = commands.add_parser("runtime", help="poll the devices of a runtime.yaml")
     runtime.add_argument("--config", required=True, help="the runtime YAML file")

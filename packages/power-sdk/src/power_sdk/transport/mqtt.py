@@ -113,8 +113,13 @@ class MqttTransport:
             self._client = self._build_client()
             self._client.connect_async(self.host, self.port, keepalive=self._keepalive)
             self._client.loop_start()
-        ok = await asyncio.to_thread(self._connected.wait, self.connect_timeout)
-        if not ok:
+        # Polling a flag set by paho's thread: no worker thread per waiting device.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.connect_timeout
+        while not self._connected.is_set():
+            if self._refused is None and loop.time() < deadline:
+                await asyncio.sleep(0.02)
+                continue
             reason = self._refused or "no answer"
             if self._refused:
                 await self.close()
