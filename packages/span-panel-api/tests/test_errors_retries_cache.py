@@ -163,11 +163,11 @@ async def test_cache_never_serves_failures(
 
 
 async def test_cache_is_dropped_after_a_write(
-    span_address: tuple[str, int], client: SpanPanelClient, span_sim
+    span_address: tuple[str, int], span_token: str
 ) -> None:
     host, port = span_address
     async with SpanPanelClient(host, port=port, cache_window=60) as c:
-        c.set_access_token(client._access_token or "")
+        c.set_access_token(span_token)
         before = await c.get_circuits()
         assert before.circuits["washer"].relay_state == "CLOSED"
         await c.set_circuit_relay("washer", "OPEN")

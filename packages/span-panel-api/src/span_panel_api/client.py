@@ -8,30 +8,21 @@ answers in the panel's own wire format.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import cattrs
-import httpx
 
 from span_panel_api.cache import TimeWindowCache
 from span_panel_api.exceptions import (
-    RETRIABLE_STATUSES,
     SpanPanelAPIError,
-    SpanPanelConnectionError,
-    SpanPanelError,
-    SpanPanelRetriableError,
     SpanPanelSimulationError,
-    SpanPanelTimeoutError,
     SpanPanelValidationError,
-    error_for_status,
 )
-from span_panel_api.generated_client import Client
 from span_panel_api.generated_client.api.auth import (
     delete_client,
     get_all_clients,
@@ -81,7 +72,6 @@ from span_panel_api.generated_client.models import (
     StatusOut,
 )
 from span_panel_api.generated_client.models import Client as ClientInfo
-from span_panel_api.generated_client.types import Response
 from span_panel_api.retry import RetryPolicy
 from span_panel_api.simulation import (
     BranchOverride,
@@ -92,6 +82,7 @@ from span_panel_api.simulation import (
     SimulationNotFoundError,
 )
 from span_panel_api.simulation.config import describe_structure_error
+from span_panel_api.transport import HttpTransport, Model, Request
 from span_panel_api.unmapped import add_unmapped_tab_circuits, is_unmapped_circuit_id
 
 __all__ = ["SpanPanelClient"]
@@ -101,39 +92,13 @@ _LOGGER = logging.getLogger(__name__)
 Json = dict[str, Any]
 
 
-class _Model(Protocol):
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
-
-
-M = TypeVar("M", bound=_Model)
+M = TypeVar("M", bound=Model)
 
 _SETTABLE_RELAY = tuple(SettableRelayState)
 _SETTABLE_PRIORITY = tuple(SettablePriority)
 
 # Cache keys, one window per endpoint.
 _STATUS, _PANEL, _CIRCUITS, _STORAGE = "status", "panel_state", "circuits", "storage"
-
-
-class _ErrorStatus(Exception):
-    """Raised by the response hook for every error status, before any parsing."""
-
-    def __init__(self, status_code: int, body: bytes) -> None:
-        super().__init__(status_code)
-        self.status_code = status_code
-        self.body = body
-
-
-async def _raise_for_error_status(response: httpx.Response) -> None:
-    if response.status_code >= 400:
-        await response.aread()
-        raise _ErrorStatus(response.status_code, response.content)
-
-
-def _detail(body: bytes) -> str:
-    """A short, printable excerpt of an error body (never contains request secrets)."""
-    text = body[:200].decode("utf-8", "replace").strip()
-    return " ".join(text.split())
 
 
 def _choice(value: object, allowed: tuple[Any, ...], what: str, kind: type[Any]) -> Any:
@@ -200,13 +165,10 @@ class SpanPanelClient:
             )
         self._host = host
         self._port = port
-        self._timeout = float(timeout)
         self._use_ssl = use_ssl
         self._retry = RetryPolicy(retries, retry_timeout, retry_backoff_multiplier)
         self._cache = TimeWindowCache(float(cache_window))
-        self._access_token: str | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._api: Client | None = None
+        self._transport = HttpTransport(self.base_url, float(timeout), self._retry)
         self._engine: SimulationEngine | None = (
             SimulationEngine(simulation_config) if simulation_mode else None
         )
@@ -266,9 +228,7 @@ class SpanPanelClient:
         """Use ``token`` (from an earlier :meth:`authenticate`) for every following request."""
         if not isinstance(token, str) or not token:
             raise SpanPanelValidationError("the access token must be a non-empty string")
-        self._access_token = token
-        if self._http is not None:
-            self._http.headers["Authorization"] = f"Bearer {token}"
+        self._transport.set_token(token)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -285,24 +245,7 @@ class SpanPanelClient:
 
     async def close(self) -> None:
         """Close the connection pool; the client reconnects if it is used again."""
-        http, self._http, self._api = self._http, None, None
-        if http is not None:
-            await http.aclose()
-
-    def _client(self) -> Client:
-        if self._api is None:
-            headers = {"Accept": "application/json"}
-            if self._access_token:
-                headers["Authorization"] = f"Bearer {self._access_token}"
-            self._http = httpx.AsyncClient(
-                base_url=self.base_url,
-                headers=headers,
-                timeout=httpx.Timeout(self._timeout),
-                event_hooks={"response": [_raise_for_error_status]},
-            )
-            api = Client(base_url=self.base_url, raise_on_unexpected_status=True)
-            self._api = api.set_async_httpx_client(self._http)
-        return self._api
+        await self._transport.close()
 
     # -- the request path ---------------------------------------------------------------------
 
@@ -310,74 +253,16 @@ class SpanPanelClient:
         self,
         operation: str,
         model: type[M],
-        http: Callable[[Client], Awaitable[Response[Any]]],
+        http: Request,
         simulated: Callable[[SimulationEngine], Json],
     ) -> M:
-        if self._engine is not None:
-            try:
-                data = simulated(self._engine)
-            except SimulationNotFoundError as exc:
-                raise SpanPanelAPIError(f"{operation} failed with HTTP 404: {exc}", 404) from exc
-            return model.from_dict(data)
-        attempts = self._retry.attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                return await self._attempt(operation, model, http)
-            except (SpanPanelConnectionError, SpanPanelTimeoutError, SpanPanelRetriableError):
-                if attempt == attempts:
-                    raise
-                delay = self._retry.delay(attempt)
-                _LOGGER.debug(
-                    "%s failed (attempt %d of %d), retrying in %.2fs",
-                    operation,
-                    attempt,
-                    attempts,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
-
-    async def _attempt(
-        self,
-        operation: str,
-        model: type[M],
-        http: Callable[[Client], Awaitable[Response[Any]]],
-    ) -> M:
+        if self._engine is None:
+            return await self._transport.call(operation, model, http)
         try:
-            response = await http(self._client())
-        except _ErrorStatus as exc:
-            raise error_for_status(exc.status_code, operation, _detail(exc.body)) from None
-        except httpx.TimeoutException as exc:
-            raise SpanPanelTimeoutError(
-                f"{operation}: the panel at {self.base_url} did not answer within "
-                f"{self._timeout:g}s; check the panel or raise `timeout`/`retries`"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise SpanPanelConnectionError(
-                f"{operation}: cannot reach the panel at {self.base_url} "
-                f"({type(exc).__name__}: {exc or 'connection closed'}); check the address "
-                "and that the panel is online"
-            ) from exc
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SpanPanelAPIError(
-                f"{operation}: the panel's answer does not match the v1 API ({exc!r})", 200
-            ) from exc
-        except SpanPanelError:
-            raise
-        except Exception as exc:
-            status = getattr(exc, "status_code", None)
-            if isinstance(status, int):  # errors.UnexpectedStatus of the generated client
-                raise error_for_status(status, operation) from exc
-            raise
-        parsed = response.parsed
-        if not isinstance(parsed, model):
-            status = int(response.status_code)
-            if status in RETRIABLE_STATUSES or status >= 400:
-                raise error_for_status(status, operation, _detail(response.content))
-            raise SpanPanelAPIError(
-                f"{operation}: unexpected answer {type(parsed).__name__} (HTTP {status})", status
-            )
-        return parsed
+            data = simulated(self._engine)
+        except SimulationNotFoundError as exc:
+            raise SpanPanelAPIError(f"{operation} failed with HTTP 404: {exc}", 404) from exc
+        return model.from_dict(data)
 
     # -- authentication -----------------------------------------------------------------------
 
