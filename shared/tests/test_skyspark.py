@@ -1,0 +1,374 @@
+"""The SkySpark simulator at protocol level: raw HTTP, raw SCRAM, raw Zinc."""
+
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from scramp import ScramClient
+
+from ace_skyspark_lib import zinc
+from ace_skyspark_lib.filter import parse_filter
+from ace_skyspark_lib.kinds import Grid, Marker, Number, Ref, Remove, zone_for
+from shared_testing import RunningSimulator
+from shared_testing.skyspark.evaluator import matches
+from shared_testing.skyspark.store import OpError, Project, parse_range
+
+ZINC = {"Content-Type": "text/zinc; charset=utf-8"}
+
+
+def b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def unb64(data: str) -> str:
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
+
+
+def params(header: str) -> dict[str, str]:
+    rest = header.split(" ", 1)[1] if not header.startswith("authToken") else header
+    return dict(part.strip().split("=", 1) for part in rest.split(","))
+
+
+def handshake(url: str, user: str, password: str) -> httpx.Response:
+    """A SCRAM-SHA-256 login done by hand with scramp; returns the final response."""
+    with httpx.Client(timeout=10) as http:
+        hello = http.get(url, headers={"Authorization": f"HELLO username={b64(user)}"})
+        assert hello.status_code == 401
+        challenge = params(hello.headers["WWW-Authenticate"])
+        assert challenge["hash"] == "SHA-256"
+        token = challenge["handshakeToken"]
+        scram = ScramClient(["SCRAM-SHA-256"], user, password)
+        auth = f"SCRAM handshakeToken={token}, data={b64(scram.get_client_first())}"
+        first = http.get(url, headers={"Authorization": auth})
+        assert first.status_code == 401
+        scram.set_server_first(unb64(params(first.headers["WWW-Authenticate"])["data"]))
+        auth = f"SCRAM handshakeToken={token}, data={b64(scram.get_client_final())}"
+        final = http.get(url, headers={"Authorization": auth})
+        if final.status_code == 200:
+            info = params(final.headers["Authentication-Info"])
+            scram.set_server_final(unb64(info["data"]))  # raises if the server lied
+        return final
+
+
+class Session:
+    def __init__(self, sim: RunningSimulator) -> None:
+        info = sim.info()
+        self.base = f"{info['url']}/{info['project']}/"
+        final = handshake(self.base + "about", info["username"], info["password"])
+        assert final.status_code == 200
+        self.token = params(final.headers["Authentication-Info"])["authToken"]
+        self.http = httpx.Client(
+            base_url=self.base,
+            timeout=10,
+            headers={"Authorization": f"BEARER authToken={self.token}"},
+        )
+
+    def get(self, op: str, **query: str) -> Grid:
+        response = self.http.get(op, params=query)
+        assert response.status_code == 200, response.text
+        return zinc.loads(response.text)
+
+    def post(self, op: str, grid: Grid) -> Grid:
+        response = self.http.post(op, content=zinc.dumps(grid), headers=ZINC)
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith("text/zinc")
+        return zinc.loads(response.text)
+
+
+@pytest.fixture
+def session(skyspark_sim: RunningSimulator) -> Session:
+    return Session(skyspark_sim)
+
+
+def test_info_line(skyspark_sim: RunningSimulator) -> None:
+    info = skyspark_sim.info()
+    assert info["system"] == "skyspark"
+    assert info["url"].endswith("/api")
+    assert {"project", "username", "password"} <= set(info)
+
+
+def test_serve_prints_the_json_line_and_serves() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shared_testing", "serve", "skyspark", "--password", "pw1"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        assert info["password"] == "pw1"
+        final = handshake(f"{info['url']}/{info['project']}/about", info["username"], "pw1")
+        assert final.status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 0
+
+
+def test_scram_rejects_wrong_password_and_unknown_user(skyspark_sim: RunningSimulator) -> None:
+    info = skyspark_sim.info()
+    url = f"{info['url']}/{info['project']}/about"
+    assert handshake(url, info["username"], "wrong").status_code == 403
+    assert handshake(url, "mallory", "x").status_code == 403
+    skyspark_sim.simulator.add_user("alice", "a-pass")
+    assert handshake(url, "alice", "a-pass").status_code == 200
+
+
+def test_requests_without_a_live_token_get_401(
+    skyspark_sim: RunningSimulator, session: Session
+) -> None:
+    assert httpx.get(session.base + "about").status_code == 401
+    assert session.get("about").rows[0]["productName"] == "SkySpark"
+    skyspark_sim.faults.expire_sessions()
+    assert session.http.get("about").status_code == 401
+
+
+def test_unfinished_handshake_token_is_refused(skyspark_sim: RunningSimulator) -> None:
+    info = skyspark_sim.info()
+    auth = f"SCRAM handshakeToken=forged, data={b64('n,,n=su,r=abc')}"
+    response = httpx.get(f"{info['url']}/demo/about", headers={"Authorization": auth})
+    assert response.status_code == 403
+
+
+def test_about_ops_formats(session: Session) -> None:
+    about = session.get("about").rows[0]
+    assert about["whoami"] == "su"
+    assert isinstance(about["serverTime"], datetime)
+    ops = {row["name"] for row in session.get("ops").rows}
+    assert {"read", "hisRead", "hisWrite", "commit", "eval", "close"} <= ops
+    assert session.get("formats").rows[0]["mime"] == "text/zinc"
+
+
+def test_read_by_get_and_post(session: Session) -> None:
+    sites = session.get("read", filter="site")
+    assert {row["dis"] for row in sites.rows} == {"Headquarters", "Annex"}
+    hq = next(row for row in sites.rows if row["dis"] == "Headquarters")
+    assert hq["area"] == Number(120_000, "ft²")
+    assert len(session.get("read", filter="point", limit="4").rows) == 4
+    posted = session.post("read", Grid.from_rows([{"filter": "equip and ahu"}]))
+    assert len(posted.rows) == 3
+    by_id = session.post("read", Grid.from_rows([{"id": hq["id"]}, {"id": Ref("p:demo:r:x")}]))
+    assert by_id.rows[0]["id"] == hq["id"]
+    assert by_id.rows[1] == {}
+    one = session.get("read", id=f"@{hq['id'].id}")
+    assert one.rows[0]["dis"] == "Headquarters"
+
+
+def test_read_with_bad_filter_is_an_error_grid(session: Session) -> None:
+    grid = session.get("read", filter="site and")
+    assert grid.is_error
+    assert "expected a tag name" in grid.meta["dis"]
+    assert grid.meta["errTrace"]
+
+
+def test_get_not_allowed_for_writes_and_unknown_ops(session: Session) -> None:
+    assert session.http.get("commit").status_code == 405
+    assert session.http.get("hisWrite").status_code == 405
+    assert session.http.post("nope", content="").status_code == 404
+    bad = session.http.post("read", content='ver:"3.0"\na\n"open', headers=ZINC)
+    assert bad.status_code == 400
+    assert "unterminated string" in bad.text
+
+
+def test_unknown_project_is_404(skyspark_sim: RunningSimulator) -> None:
+    assert httpx.get(f"{skyspark_sim.info()['url']}/other/about").status_code == 404
+
+
+def test_commit_add_update_remove_with_mod_conflicts(session: Session) -> None:
+    added = session.post(
+        "commit",
+        Grid.from_rows([{"dis": "Lab", "site": Marker, "tz": "UTC"}], meta={"commit": "add"}),
+    ).rows[0]
+    assert added["id"].dis == "Lab"
+    assert isinstance(added["mod"], datetime)
+    update = {"id": added["id"], "mod": added["mod"], "dis": "Lab 2", "tz": Remove}
+    updated = session.post("commit", Grid.from_rows([update], meta={"commit": "update"})).rows[0]
+    assert updated["dis"] == "Lab 2"
+    assert "tz" not in updated
+    stale = session.post("commit", Grid.from_rows([update], meta={"commit": "update"}))
+    assert stale.is_error
+    assert f"@{added['id'].id}" in stale.meta["dis"]
+    forced = session.post(
+        "commit", Grid.from_rows([update], meta={"commit": "update", "force": Marker})
+    )
+    assert not forced.is_error
+    current = forced.rows[0]
+    removed = session.post(
+        "commit",
+        Grid.from_rows([{"id": current["id"], "mod": current["mod"]}], meta={"commit": "remove"}),
+    )
+    assert not removed.is_error
+    assert session.post("read", Grid.from_rows([{"id": added["id"]}])).rows == [{}]
+    bad_mode = session.post("commit", Grid.from_rows([{"dis": "x"}], meta={"commit": "merge"}))
+    assert "unknown commit mode 'merge'" in bad_mode.meta["dis"]
+
+
+def first_point(session: Session, kind: str = "Number") -> dict[str, Any]:
+    rows = session.get("read", filter=f'point and kind == "{kind}"').rows
+    return rows[0]
+
+
+def test_his_write_single_and_batch_replace_same_timestamps(
+    skyspark_sim: RunningSimulator, session: Session
+) -> None:
+    p1 = first_point(session)
+    p2 = session.get("read", filter='point and kind == "Number"').rows[1]
+    ts = datetime(2021, 1, 1, tzinfo=zone_for("UTC"))
+    single = Grid(
+        meta={"id": p1["id"]},
+        columns={"ts": {}, "val": {}},
+        rows=[{"ts": ts, "val": Number(1)}, {"ts": ts + timedelta(hours=1), "val": Number(2)}],
+    )
+    assert not session.post("hisWrite", single).is_error
+    batch = Grid(
+        columns={"ts": {}, "v0": {"id": p1["id"]}, "v1": {"id": p2["id"]}},
+        rows=[{"ts": ts, "v0": Number(10), "v1": Number(20)}, {"ts": ts, "v1": Number(21)}],
+    )
+    assert not session.post("hisWrite", batch).is_error
+    history = skyspark_sim.simulator.store().history
+    window = (ts, ts + timedelta(days=1))
+
+    def stored(point: dict[str, Any]) -> list[float]:
+        data = history[point["id"].id]
+        return [data[t].val for t in sorted(data) if window[0] <= t < window[1]]
+
+    assert stored(p1) == [10, 2]
+    assert stored(p2) == [21]
+
+
+def test_his_write_checks_kind_and_unit(session: Session) -> None:
+    number = first_point(session)
+    boolean = first_point(session, "Bool")
+    ts = datetime(2021, 1, 1, tzinfo=zone_for("UTC"))
+    bad_kind = Grid(meta={"id": boolean["id"]}, columns={"ts": {}, "val": {}})
+    bad_kind.rows.append({"ts": ts, "val": Number(1)})
+    assert "is Bool" in session.post("hisWrite", bad_kind).meta["dis"]
+    bad_unit = Grid(meta={"id": number["id"]}, columns={"ts": {}, "val": {}})
+    bad_unit.rows.append({"ts": ts, "val": Number(1, "kW")})
+    assert "does not match point unit" in session.post("hisWrite", bad_unit).meta["dis"]
+    site = session.get("read", filter="site").rows[0]
+    not_his = Grid(meta={"id": site["id"]}, columns={"ts": {}, "val": {}})
+    assert "not a his point" in session.post("hisWrite", not_his).meta["dis"]
+
+
+def test_his_read_forms(session: Session) -> None:
+    point = first_point(session)
+    ref = f"@{point['id'].id}"
+    yesterday = session.get("hisRead", id=ref, range="yesterday")
+    assert len(yesterday.rows) == 96
+    assert yesterday.meta["id"] == point["id"]
+    assert isinstance(yesterday.meta["hisStart"], datetime)
+    assert yesterday.rows[0]["val"].unit == "°F"
+    day = (yesterday.rows[0]["ts"]).date().isoformat()
+    assert len(session.get("hisRead", id=ref, range=day).rows) == 96
+    assert len(session.get("hisRead", id=ref, range=f"{day},{day}").rows) == 96
+    start = yesterday.rows[0]["ts"]
+    span = f"{zinc.dumps_value(start)},{zinc.dumps_value(start + timedelta(hours=2))}"
+    assert len(session.get("hisRead", id=ref, range=span).rows) == 8
+    posted = session.post("hisRead", Grid.from_rows([{"id": point["id"], "range": "today"}]))
+    assert all(row["ts"].date() == posted.rows[0]["ts"].date() for row in posted.rows)
+    batch = session.post(
+        "hisRead",
+        Grid.from_rows(
+            [{"id": point["id"]}, {"id": first_point(session, "Bool")["id"]}],
+            meta={"range": "yesterday"},
+        ),
+    )
+    assert list(batch.columns) == ["ts", "v0", "v1"]
+    assert batch.columns["v1"]["id"].dis
+    assert isinstance(batch.rows[0]["v1"], bool)
+    assert "invalid range" in session.get("hisRead", id=ref, range="someday").meta["dis"]
+
+
+def test_parse_range_forms() -> None:
+    now = datetime(2024, 3, 10, 12, tzinfo=UTC)
+    ny = zone_for("New_York")
+    assert parse_range("today", "New_York", now) == (
+        datetime(2024, 3, 10, tzinfo=ny),
+        datetime(2024, 3, 11, tzinfo=ny),
+    )
+    assert parse_range("yesterday", "New_York", now)[0] == datetime(2024, 3, 9, tzinfo=ny)
+    assert parse_range("2024-01-01,2024-01-02", "UTC")[1].date() == date(2024, 1, 3)
+    start, end = parse_range("2024-01-01T00:00:00Z UTC", "UTC")
+    assert end is None
+    assert start == datetime(2024, 1, 1, tzinfo=UTC)
+    with pytest.raises(OpError, match="invalid range"):
+        parse_range("2024-01-01,today,x", "UTC")
+
+
+def test_filter_evaluator() -> None:
+    project = Project("t")
+    site = project.commit("add", [{"dis": "S", "site": Marker, "area": Number(10, "ft²")}], False)
+    site_ref = site[0]["id"]
+    equip = project.commit("add", [{"dis": "E", "equip": Marker, "siteRef": site_ref}], False)
+    point = {
+        "dis": "P",
+        "point": Marker,
+        "equipRef": equip[0]["id"],
+        "temp": Number(72, "°F"),
+        "on": True,
+        "day": date(2024, 1, 2),
+    }
+
+    def ok(text: str) -> bool:
+        return matches(parse_filter(text), point, project.records.get)
+
+    assert ok('equipRef->siteRef->dis == "S"')
+    assert ok("equipRef->siteRef->area >= 10ft²")
+    assert not ok("equipRef->siteRef->area > 10")
+    assert not ok("temp > 70kW")  # different units never compare
+    assert ok("temp > 70°F and temp < 80")
+    assert ok("on == true and not off")
+    assert ok("day < 2024-02-01 or nothing")
+    assert not ok("dis->dis")
+    assert ok(f"equipRef != @{site_ref.id}")
+    assert ok('dis != "Q" and dis >= "A"')
+    assert not ok("missing == 1")
+    assert len(project.read("site or equip")) == 2
+
+
+def test_eval_subset(session: Session) -> None:
+    def ev(expr: str) -> Grid:
+        return session.post("eval", Grid.from_rows([{"expr": expr}]))
+
+    assert len(ev("readAll(point and temp)").rows) == 6
+    assert ev("readCount(site)").rows == [{"val": Number(2)}]
+    hq = ev('read(site and dis == "Headquarters")').rows[0]
+    assert ev(f"readById(@{hq['id'].id})").rows[0]["dis"] == "Headquarters"
+    point = first_point(session)
+    assert len(ev(f"hisRead(@{point['id'].id}, yesterday)").rows) == 96
+    assert isinstance(ev("now()").rows[0]["val"], datetime)
+    assert isinstance(ev("today()").rows[0]["val"], date)
+    assert ev('"hello"').rows == [{"val": "hello"}]
+    assert ev("about()").rows[0]["productName"] == "SkySpark"
+    assert ev("drop(everything)").meta["dis"] == "Unknown func: drop"
+    assert ev("read(nothing)").meta["errType"] == "haystack::UnknownRecErr"
+    assert "syntax" in ev("1 +").meta["dis"]
+
+
+def test_close_ends_the_session(session: Session) -> None:
+    assert session.post("close", Grid()).rows == []
+    assert session.http.get("about").status_code == 401
+
+
+def test_faults_and_restart_keep_state(skyspark_sim: RunningSimulator, session: Session) -> None:
+    skyspark_sim.faults.fail_next(1, status=503)
+    assert session.http.get("about").status_code == 503
+    skyspark_sim.faults.drop_next(1)
+    with pytest.raises(httpx.TransportError):
+        session.http.get("about")
+    added = session.post(
+        "commit", Grid.from_rows([{"dis": "Kept", "site": Marker}], meta={"commit": "add"})
+    )
+    skyspark_sim.faults.restart()
+    again = Session(skyspark_sim)
+    assert (
+        again.post("read", Grid.from_rows([{"id": added.rows[0]["id"]}])).rows[0]["dis"] == "Kept"
+    )
