@@ -257,3 +257,22 @@ async def test_second_account_sees_only_its_objects(sim: RunningSimulator) -> No
             assert r.status == 403
         async with s.get(info["url"] + "/objects/439", headers=h) as r:
             assert r.status == 404
+
+
+async def test_socket_messages_consume_faults(sim: RunningSimulator) -> None:
+    info = sim.info()
+    async with aiohttp.ClientSession() as s:
+        h = await login(s, info)
+        client, _ = await connect_socket(info, h)
+        try:
+            sim.faults.fail_next(1, 500)
+            listen = {"modules": [DEVID]}
+            await client.emit("app:modules:parameters:listen", listen, namespace="/ws")
+            for _ in range(100):
+                if not client.connected:
+                    break
+                await asyncio.sleep(0.02)
+            assert not client.connected
+            assert sim.faults.pending == 0
+        finally:
+            await client.disconnect()

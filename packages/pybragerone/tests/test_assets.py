@@ -287,3 +287,61 @@ def test_param_bundle_round_trip(rows: list[tuple[str, int, int, bool]], quote: 
         (sym, f"P{pool}", idx, w) for sym, pool, idx, w in rows
     ]
     assert all(m.unit_ref is not None and m.unit_ref.channel == "u" for m in parsed)
+
+
+routes_tree = st.recursive(
+    st.fixed_dictionaries(
+        {
+            "perm": st.sampled_from([None, "A", "B"]),
+            "level": st.integers(0, 3),
+            "params": st.lists(st.sampled_from(["PARAM_1", "PARAM_2", "PARAM_3"]), max_size=2),
+            "children": st.just([]),
+        }
+    ),
+    lambda inner: st.fixed_dictionaries(
+        {
+            "perm": st.sampled_from([None, "A", "B"]),
+            "level": st.integers(0, 3),
+            "params": st.lists(st.sampled_from(["PARAM_4", "PARAM_5"]), max_size=2),
+            "children": st.lists(inner, max_size=2),
+        }
+    ),
+    max_leaves=6,
+)
+
+
+def route_js(route: dict[str, Any], n: int) -> str:
+    perm = "" if route["perm"] is None else f"permission:'{route['perm']}',"
+    params = ",".join(f"'{p}'" for p in route["params"])
+    children = ",".join(route_js(c, n * 10 + i) for i, c in enumerate(route["children"]))
+    return (
+        f"{{name:'r{n}',meta:{{{perm}minLevel:{route['level']}}},"
+        f"parameters:{{read:[{params}],write:[]}},children:[{children}]}}"
+    )
+
+
+def expected_visible(routes: list[dict[str, Any]], perms: set[str], level: int) -> set[str]:
+    seen: set[str] = set()
+    for route in routes:
+        if (route["perm"] is None or route["perm"] in perms) and route["level"] <= level:
+            seen.update(route["params"])
+            seen |= expected_visible(route["children"], perms, level)
+    return seen
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(routes_tree, max_size=3),
+    st.sets(st.sampled_from(["A", "B"])),
+    st.integers(0, 3),
+)
+def test_menu_visibility_property(
+    routes: list[dict[str, Any]], perms: set[str], level: int
+) -> None:
+    source = (
+        "const e={priority:1,routes:["
+        + ",".join(route_js(r, i) for i, r in enumerate(routes))
+        + "]};"
+    )
+    menu = parse_module_menu(source)
+    assert menu.visible_symbols(perms, level) == expected_visible(routes, perms, level)

@@ -100,12 +100,13 @@ async def test_reconnect_after_dropped_socket_loses_no_final_state(
 ) -> None:
     gateway, params, _ = running
     await converged(sim, params)
-    for _ in range(2):
+    assert gateway.connected
+    for round_ in range(2):
         await on_sim(sim, sim.simulator.drop_sockets)
         # changes while the socket is down are only visible through the re-primed snapshot
         await on_sim(sim, lambda: sim.simulator.emit_burst(50))
         await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P6", "v3", 25))
-        await eventually(lambda: gateway.realtime.connected and gateway.stats.primes >= 2)
+        await eventually(lambda r=round_: gateway.connected and gateway.stats.primes >= r + 2)
         await on_sim(sim, lambda: sim.simulator.emit_burst(50))
         await converged(sim, params)
     assert gateway.realtime.reconnects == 2

@@ -96,6 +96,11 @@ class BragerGateway:
         self._task_callbacks.append(callback)
 
     @property
+    def connected(self) -> bool:
+        """Whether the realtime socket is up (False while it reconnects): entity availability."""
+        return self._running and self.realtime.connected
+
+    @property
     def running(self) -> bool:
         """Whether :meth:`start` succeeded and :meth:`stop` was not called."""
         return self._running
