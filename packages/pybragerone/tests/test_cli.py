@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -93,7 +94,9 @@ def test_live_view_with_raw_ws(simulator: Any) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "watching 2 module(s) of object 439 (Dom)" in done.stdout
-    assert "P4.v1 = 54.5 °C  (Boiler temperature)" in done.stdout
+    assert re.search(r"FTTCTBSLCE  P4:1   Boiler temperature = [\d.]+ °C\n", done.stdout)
+    changes = [line for line in done.stdout.splitlines() if line.count(" = ") and "(" in line]
+    assert changes, "drifting values show up as live change lines"
     assert "app:modules:parameters:change" in done.stderr  # the raw events
     assert sim.info()["password"] not in done.stdout + done.stderr
 

@@ -120,6 +120,13 @@ def _format_update(update: ParamUpdate, states: StateStore) -> str:
     return f"{stamp} {update.devid} {update.key} = {update.value!r}{unit}  ({label})"
 
 
+def _print_families(states: StateStore, devids: list[str], out: TextIO) -> None:
+    for devid in devids:
+        for family in sorted(states.families(devid), key=lambda f: (f.pool, f.index)):
+            unit = f" {family.unit}" if family.unit else ""
+            out.write(f"{devid}  {family.name:<6} {family.label} = {family.value!r}{unit}\n")
+
+
 async def _run(args: argparse.Namespace, out: TextIO) -> int:
     server = BRAGERONE if args.server is None else BragerServer.from_url(args.server)
     async with BragerApiClient(args.email, args.password, server=server) as api:
@@ -138,10 +145,10 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         try:
             await gateway.start()
             await gateway.wait_primed()
+            primed = gateway.bus.last_seq
+            await params.wait_until(primed)
+            await states.wait_until(primed)
             if args.once:
-                primed = gateway.bus.last_seq
-                await params.wait_until(primed)
-                await states.wait_until(primed)
                 dump = {
                     "server": server.api_url,
                     "object": obj.model_dump(mode="json"),
@@ -154,6 +161,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
                 out.flush()
                 return 0
             assert live is not None
+            _print_families(states, devids, out)
             out.write(
                 f"watching {len(devids)} module(s) of object {obj.id} ({obj.name}); Ctrl-C stops\n"
             )
@@ -164,7 +172,8 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
                     update = await asyncio.wait_for(live.get(), timeout)
                 except (TimeoutError, StopAsyncIteration):
                     return 0
-                if update.value is not None:
+                # the snapshot was shown as a table; after a reconnect only show real changes
+                if update.seq > primed and update.value is not None:
                     out.write(_format_update(update, states) + "\n")
                     out.flush()
         finally:
