@@ -275,3 +275,16 @@ async def test_pending_request_fails_fast_when_the_broker_drops(
         # ConnectionLostError can only come from the dropped connection, not the 30 s timeout
         with pytest.raises(ConnectionLostError, match="dropped while waiting for an answer"):
             await pending
+
+
+async def test_late_answer_is_not_taken_for_the_next_one(devices: RunningSimulator) -> None:
+    devices.simulator.slow_next(1, seconds=0.5)  # type: ignore[attr-defined]
+    async with client_for(devices, timeout=0.2, retries=0) as client:
+        with pytest.raises(RequestTimeoutError):
+            await client.read_block(1300)
+        # the late 1300 answer arrives while this read of block 100 waits, and is dropped
+        devices.simulator.slow_next(1, seconds=0.5)  # type: ignore[attr-defined]
+        client.timeout = 2.0
+        block = await client.read_block(100)
+    assert block.values["device_model"] == "EL30V2"
+    assert client.transport.stale_dropped >= 1

@@ -135,3 +135,22 @@ def test_random_frames_raise_only_package_errors(frame: bytes) -> None:
 def test_random_sealed_frames_raise_only_package_errors(body: bytes) -> None:
     frame = seal(bytes([1]) + body)
     check_only_package_errors(frame)
+
+
+def test_answers_tells_late_answers_apart() -> None:
+    read_100 = modbus.build_read_request(100, 66)
+    read_1300 = modbus.build_read_request(1300, 16)
+    answer_1300 = seal(bytes([1, 3, 32]) + bytes(32))
+    assert modbus.answers(read_1300, answer_1300)
+    assert not modbus.answers(read_100, answer_1300)
+    assert modbus.answers(read_100, seal(bytes([1, 0x83, 2])))
+    write = modbus.build_write_single_request(2000, 1)
+    assert modbus.answers(write, write)
+    assert not modbus.answers(modbus.build_write_single_request(2001, 1), write)
+    assert not modbus.answers(read_100, write)
+    assert not modbus.answers(read_100, b"\x01")
+
+
+@given(frame=st.binary(max_size=40), start=st.integers(0, 0xFFFF), count=st.integers(1, 125))
+def test_answers_never_raises(frame: bytes, start: int, count: int) -> None:
+    assert modbus.answers(modbus.build_read_request(start, count), frame) in (True, False)

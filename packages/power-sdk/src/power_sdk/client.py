@@ -99,7 +99,12 @@ class AsyncClient:
         attempt = 0
         while True:
             try:
-                return await self.transport.request(self.serial, frame, timeout=self.timeout)
+                return await self.transport.request(
+                    self.serial,
+                    frame,
+                    timeout=self.timeout,
+                    accept=lambda answer: modbus.answers(frame, answer),
+                )
             except BrokerUnavailableError:
                 raise  # fail fast: nothing to wait for while the broker is away
             except TransportError as exc:

@@ -15,6 +15,7 @@ __all__ = [
     "MAX_READ_REGISTERS",
     "MAX_WRITE_REGISTERS",
     "WriteAck",
+    "answers",
     "build_read_request",
     "build_write_multiple_request",
     "build_write_single_request",
@@ -155,6 +156,26 @@ def parse_write_response(frame: bytes, *, address: int = DEVICE_ADDRESS) -> Writ
     register = int.from_bytes(body[2:4], "big")
     second = int.from_bytes(body[4:6], "big")
     return WriteAck(register, 1 if function == WRITE_SINGLE else second)
+
+
+def answers(request: bytes, frame: bytes) -> bool:
+    """Whether ``frame`` can be the device's answer to ``request`` (same function and shape).
+
+    Modbus RTU has no transaction id; this is how a late answer to an earlier, timed-out
+    request is told apart from the answer awaited now. Exception responses always match
+    their function; damaged frames still match when their header does, so that the CRC
+    check can report them.
+    """
+    if len(frame) < 3 or len(request) < 6 or frame[0] != request[0]:
+        return False
+    function = request[1]
+    if frame[1] == function | 0x80:
+        return True
+    if frame[1] != function:
+        return False
+    if function == READ_HOLDING:
+        return frame[2] == 2 * int.from_bytes(request[4:6], "big")
+    return frame[2:4] == request[2:4]
 
 
 def split_read(start: int, count: int) -> list[tuple[int, int]]:

@@ -14,6 +14,7 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +47,10 @@ def parse_broker_url(url: str) -> tuple[str, int, bool]:
     except ValueError as exc:
         raise ConfigError(f"broker URL {url!r} has an invalid port") from exc
     return parts.hostname, port, tls
+
+
+def _any(_payload: bytes) -> bool:
+    return True
 
 
 def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
@@ -95,7 +100,7 @@ class MqttTransport:
         self._serials: set[str] = set()
         self._sub_ready: dict[str, asyncio.Event] = {}
         self._sub_mids: dict[int, str] = {}
-        self._pending: dict[str, asyncio.Future[bytes]] = {}
+        self._pending: dict[str, tuple[asyncio.Future[bytes], Callable[[bytes], bool]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self.stale_dropped = 0
 
@@ -243,17 +248,17 @@ class MqttTransport:
         )
 
     def _fail_pending(self, error: Exception) -> None:
-        for future in self._pending.values():
+        for future, _ in self._pending.values():
             if not future.done():
                 future.set_exception(error)
 
     def _deliver(self, serial: str, payload: bytes) -> None:
-        future = self._pending.get(serial)
-        if future is None or future.done():
+        pending = self._pending.get(serial)
+        if pending is None or pending[0].done() or not pending[1](payload):
             self.stale_dropped += 1
-            logger.debug("dropped a stale answer from %s (no request waiting)", serial)
+            logger.debug("dropped a stale answer from %s (not the one awaited)", serial)
             return
-        future.set_result(payload)
+        pending[0].set_result(payload)
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -263,10 +268,18 @@ class MqttTransport:
             "it will be retried automatically, try again later"
         )
 
-    async def request(self, serial: str, payload: bytes, *, timeout: float) -> bytes:  # noqa: ASYNC109
+    async def request(
+        self,
+        serial: str,
+        payload: bytes,
+        *,
+        timeout: float,  # noqa: ASYNC109
+        accept: Callable[[bytes], bool] | None = None,
+    ) -> bytes:
         """Publish ``payload`` to ``SUB/<serial>`` and wait for the answer on ``PUB/<serial>``.
 
-        One request per device is in flight at a time; others queue behind it.
+        One request per device is in flight at a time; others queue behind it. ``accept``
+        tells the awaited answer from a late one to an earlier request (which is dropped).
         """
         lock = self._locks.setdefault(serial, asyncio.Lock())
         async with lock:
@@ -289,7 +302,7 @@ class MqttTransport:
                     f"within {timeout:g} s"
                 ) from None
             future: asyncio.Future[bytes] = loop.create_future()
-            self._pending[serial] = future
+            self._pending[serial] = (future, accept or _any)
             try:
                 info = client.publish(f"SUB/{serial}", payload, qos=1)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
@@ -302,5 +315,5 @@ class MqttTransport:
                         "online and connected to the same broker"
                     ) from None
             finally:
-                if self._pending.get(serial) is future:
+                if serial in self._pending and self._pending[serial][0] is future:
                     del self._pending[serial]
