@@ -198,7 +198,8 @@ class RealtimeManager:
                         f"binding the socket to modules {self.modules} failed: {exc}"
                     ) from exc
                 log.debug("binding with the namespace SID failed (%s); trying the engine SID", exc)
-        payload: dict[str, Any] = {"modules": self.modules}
+        # Servers differ in the key they read; sending both costs nothing.
+        payload: dict[str, Any] = {"modules": self.modules, "devids": self.modules}
         if self.group_id is not None:
             payload["group_id"] = self.group_id
         await client.emit(PARAMETERS_LISTEN, payload, namespace=self.namespace)
