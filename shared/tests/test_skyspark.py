@@ -16,8 +16,21 @@ from scramp import ScramClient
 
 from ace_skyspark_lib import zinc
 from ace_skyspark_lib.filter import parse_filter
-from ace_skyspark_lib.kinds import Grid, Marker, Number, Ref, Remove, zone_for
+from ace_skyspark_lib.kinds import (
+    NA,
+    Coord,
+    Grid,
+    Marker,
+    Number,
+    Ref,
+    Remove,
+    Symbol,
+    Uri,
+    XStr,
+    zone_for,
+)
 from shared_testing import RunningSimulator
+from shared_testing.skyspark import hjson
 from shared_testing.skyspark.evaluator import matches
 from shared_testing.skyspark.store import OpError, Project, parse_range
 
@@ -372,3 +385,53 @@ def test_faults_and_restart_keep_state(skyspark_sim: RunningSimulator, session: 
     assert (
         again.post("read", Grid.from_rows([{"id": added.rows[0]["id"]}])).rows[0]["dis"] == "Kept"
     )
+
+
+def test_haystack_json_requests_and_responses(session: Session) -> None:
+    accept = {"Accept": "application/json"}
+    response = session.http.get("read", params={"filter": "site"}, headers=accept)
+    assert response.headers["Content-Type"].startswith("application/json")
+    data = response.json()
+    assert data["meta"]["ver"] == "3.0"
+    hq = next(row for row in data["rows"] if row["dis"] == "Headquarters")
+    assert hq["site"] == "m:"
+    assert hq["area"] == "n:120000 ft²"
+    assert hq["id"].startswith("r:p:demo:r:")
+    body = {
+        "meta": {"ver": "3.0"},
+        "cols": [{"name": "id"}],
+        "rows": [{"id": hq["id"].split(" ")[0]}],
+    }
+    posted = session.http.post(
+        "read", json=body, headers={**accept, "Content-Type": "application/json"}
+    )
+    assert posted.json()["rows"][0]["dis"] == "Headquarters"
+    zinc_answer = session.http.post("read", json=body)
+    assert zinc.loads(zinc_answer.text).rows[0]["dis"] == "Headquarters"
+    bad = session.http.post("read", content="[1]", headers={"Content-Type": "application/json"})
+    assert bad.status_code == 400
+
+
+def test_haystack_json_codec_round_trips_every_kind() -> None:
+
+    row = {
+        "m": Marker,
+        "na": NA,
+        "rm": Remove,
+        "b": True,
+        "s": "plain",
+        "colon": "a:b",
+        "n": Number(72.5, "°F"),
+        "r": Ref("p:x:r:1", "Dis"),
+        "u": Uri("http://x"),
+        "y": Symbol("elec-meter"),
+        "t": datetime(2024, 1, 31, 13, 5, tzinfo=zone_for("New_York")),
+        "d": date(2024, 1, 31),
+        "c": Coord(37.5, -77.4),
+        "x": XStr("Span", "today"),
+        "l": [Number(1), "a"],
+        "dict": {"a": Marker},
+        "g": Grid.from_rows([{"a": Number(1)}]),
+    }
+    grid = Grid.from_rows([row], meta={"dis": "all kinds"})
+    assert hjson.loads(hjson.dumps(grid)) == grid

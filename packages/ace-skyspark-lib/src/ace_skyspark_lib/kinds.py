@@ -77,6 +77,7 @@ _REF_ID = re.compile(r"[A-Za-z0-9_:\-.~]+\Z")
 _TAG_NAME = re.compile(r"[a-z_][A-Za-z0-9_]*\Z")
 _XSTR_TYPE = re.compile(r"[A-Z][A-Za-z0-9_]*\Z")
 _UNIT = re.compile(r"[A-Za-z%_/$\u0080-\U0010ffff]+\Z")
+_UNITS_SEEN: set[str] = set()
 
 
 def is_tag_name(name: str) -> bool:
@@ -130,8 +131,12 @@ class Number:
         val: object = self.val
         if not isinstance(val, float):
             object.__setattr__(self, "val", float(self.val))
-        if self.unit is not None and not _UNIT.match(self.unit):
-            raise ValueError(f"invalid unit {self.unit!r}: letters, % _ / $ or non-ASCII only")
+        unit = self.unit
+        if unit is not None and unit not in _UNITS_SEEN:
+            if not isinstance(unit, str) or not _UNIT.match(unit):
+                raise ValueError(f"invalid unit {unit!r}: letters, % _ / $ or non-ASCII only")
+            if len(_UNITS_SEEN) < 4096:  # units are few; the cache only skips the regex
+                _UNITS_SEEN.add(unit)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Number):

@@ -14,6 +14,7 @@ from ace_skyspark_lib import zinc
 from ace_skyspark_lib.exceptions import ZincParseError
 from ace_skyspark_lib.kinds import Grid, Marker, Number, Ref, zone_for
 from shared_testing.http import AiohttpSimulator
+from shared_testing.skyspark import hjson
 from shared_testing.skyspark.axon import evaluate
 from shared_testing.skyspark.scram import ScramServer
 from shared_testing.skyspark.seed import seed_project
@@ -154,10 +155,15 @@ class SkysparkSimulator(AiohttpSimulator):
             grid = self._grid_from_query(op, request)
         elif request.method == "POST":
             text = await request.text()
+            as_json = request.content_type == "application/json"
             try:
-                grid = zinc.loads(text) if text.strip() else Grid()
-            except ZincParseError as exc:
-                return web.Response(status=400, text=f"invalid Zinc request: {exc}")
+                if not text.strip():
+                    grid = Grid()
+                else:
+                    grid = hjson.loads(text) if as_json else zinc.loads(text)
+            except ValueError as exc:
+                kind = "JSON" if as_json else "Zinc"
+                return web.Response(status=400, text=f"invalid {kind} request: {exc}")
         else:
             return web.Response(status=405, text=f"{request.method} not allowed")
         try:
@@ -166,6 +172,11 @@ class SkysparkSimulator(AiohttpSimulator):
             result = _error_grid(exc.message, exc.err_type)
         except Exception as exc:  # an unexpected bug still answers like SkySpark would
             result = _error_grid(str(exc), "sys::Err", traceback.format_exc())
+        if "application/json" in request.headers.get("Accept", ""):
+            return web.Response(
+                body=hjson.dumps(result).encode(),
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
         return web.Response(body=zinc.dumps(result).encode(), headers={"Content-Type": _ZINC})
 
     @staticmethod
@@ -193,7 +204,12 @@ class SkysparkSimulator(AiohttpSimulator):
         if op == "ops":
             return Grid.from_rows([{"name": k, "summary": v} for k, v in _OPS.items()])
         if op == "formats":
-            return Grid.from_rows([{"mime": "text/zinc", "receive": Marker, "send": Marker}])
+            return Grid.from_rows(
+                [
+                    {"mime": "text/zinc", "receive": Marker, "send": Marker},
+                    {"mime": "application/json", "receive": Marker, "send": Marker},
+                ]
+            )
         if op == "close":
             self.auth.revoke(header.partition("authToken=")[2].strip())
             return Grid()
