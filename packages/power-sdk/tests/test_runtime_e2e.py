@@ -48,7 +48,8 @@ devices:
     sinks:
       - {{type: stdout}}
       - {{type: jsonl, path: "{tmp_path / "out.jsonl"}"}}
-      - {{type: mqtt, broker: "${{TEST_BROKER}}", topic: "ha/{{device_id}}/{{block_name}}", qos: 1}}
+      - {{type: mqtt, broker: "${{TEST_BROKER}}", topic: "ha/{{device_id}}/{{block_name}}", qos: 1,
+          discovery_prefix: homeassistant}}
   - id: cabin
     pipeline: bluetti
     profile_id: {devices[1]["profile"]}
@@ -87,6 +88,7 @@ def test_once_with_every_sink(bluetti_on_broker: RunningSimulator, tmp_path: Pat
     config = tmp_path / "runtime.yaml"
     config.write_text(runtime_yaml(bluetti_on_broker, tmp_path))
     collector = Collector(bluetti_on_broker.info()["broker"], "ha/#")
+    discovery = Collector(bluetti_on_broker.info()["broker"], "homeassistant/#")
     try:
         done = subprocess.run(
             [*CLI, "--config", str(config), "--once"],
@@ -100,6 +102,7 @@ def test_once_with_every_sink(bluetti_on_broker: RunningSimulator, tmp_path: Pat
             time.sleep(0.05)
     finally:
         collector.close()
+        discovery.close()
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert sorted((r["device"], r["block_id"]) for r in lines) == [
@@ -119,6 +122,15 @@ def test_once_with_every_sink(bluetti_on_broker: RunningSimulator, tmp_path: Pat
     topics = sorted(topic for topic, _ in collector.messages)
     assert topics == ["ha/garage/APP_HOME_DATA", "ha/garage/INV_GRID_INFO"]
     assert collector.messages[0][1]["device"] == "garage"
+    configs = dict(discovery.messages)
+    soc = configs["homeassistant/sensor/power_sdk_garage/100_soc/config"]
+    assert soc["device_class"] == "battery"
+    assert soc["unit_of_measurement"] == "%"
+    assert soc["state_topic"] == "ha/garage/APP_HOME_DATA"
+    assert soc["value_template"] == "{{ value_json['values']['soc'] }}"
+    energy = configs["homeassistant/sensor/power_sdk_garage/100_total_energy_discharge/config"]
+    assert energy["state_class"] == "total_increasing"
+    assert "homeassistant/sensor/power_sdk_garage/100_device_model/config" not in configs
 
 
 def test_continuous_until_ctrl_c(bluetti_on_broker: RunningSimulator, tmp_path: Path) -> None:

@@ -62,7 +62,11 @@ class DefaultsConfig:
 
 @attrs.frozen
 class SinkConfig:
-    """Where results go: ``stdout``, ``jsonl`` (``path``) or ``mqtt`` (``broker``, ``topic``)."""
+    """Where results go: ``stdout``, ``jsonl`` (``path``) or ``mqtt`` (``broker``, ``topic``).
+
+    With ``discovery_prefix`` (usually ``homeassistant``) the mqtt sink also announces every
+    numeric value through Home Assistant's MQTT discovery.
+    """
 
     type: Literal["stdout", "jsonl", "mqtt"]
     path: str | None = None
@@ -70,6 +74,7 @@ class SinkConfig:
     topic: str = "power_sdk/{device_id}/{block_name}"
     qos: int = 0
     retain: bool = False
+    discovery_prefix: str | None = None
 
 
 @attrs.frozen

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -22,7 +24,7 @@ from power_sdk.runtime.config import SinkConfig
 from power_sdk.runtime.records import Record
 from power_sdk.transport.mqtt import parse_broker_url
 
-__all__ = ["JsonlSink", "MqttSink", "Sink", "StdoutSink", "create_sink"]
+__all__ = ["JsonlSink", "MqttSink", "Sink", "StdoutSink", "create_sink", "discovery_messages"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +94,76 @@ class JsonlSink:
             file.close()
 
 
-class MqttSink:
-    """Republish each block as JSON on ``topic`` (a template over the record's names)."""
+_SAFE = re.compile(r"[^a-zA-Z0-9_-]")
 
-    def __init__(self, broker: str, topic: str, *, qos: int = 0, retain: bool = False) -> None:
+# unit -> (Home Assistant device_class, state_class)
+_HA_CLASSES: dict[str, tuple[str | None, str]] = {
+    "W": ("power", "measurement"),
+    "kWh": ("energy", "total_increasing"),
+    "V": ("voltage", "measurement"),
+    "A": ("current", "measurement"),
+    "Hz": ("frequency", "measurement"),
+    "°C": ("temperature", "measurement"),
+    "VA": ("apparent_power", "measurement"),
+    "min": ("duration", "measurement"),
+    "%": (None, "measurement"),
+}
+
+
+def discovery_messages(prefix: str, state_topic: str, record: Record) -> list[tuple[str, str]]:
+    """Home Assistant MQTT discovery configs (topic, JSON) for the numeric values of a record."""
+    node = _SAFE.sub("_", f"power_sdk_{record.device_id}")
+    messages = []
+    for name, value in record.values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        unit = record.units.get(name)
+        device_class, state_class = _HA_CLASSES.get(unit or "", (None, "measurement"))
+        if unit == "%" and name in ("soc", "battery"):
+            device_class = "battery"
+        object_id = _SAFE.sub("_", f"{record.block_id}_{name}")
+        config: dict[str, Any] = {
+            "name": name.replace("_", " "),
+            "unique_id": f"{node}_{object_id}",
+            "state_topic": state_topic,
+            "value_template": f"{{{{ value_json['values']['{name}'] }}}}",
+            "state_class": state_class,
+            "device": {
+                "identifiers": [_SAFE.sub("_", f"power_sdk_{record.serial}")],
+                "name": record.device_id,
+                "model": record.profile,
+                "serial_number": record.serial,
+            },
+        }
+        if unit:
+            config["unit_of_measurement"] = unit
+        if device_class:
+            config["device_class"] = device_class
+        messages.append((f"{prefix}/sensor/{node}/{object_id}/config", json.dumps(config)))
+    return messages
+
+
+class MqttSink:
+    """Republish each block as JSON on ``topic`` (a template over the record's names).
+
+    With ``discovery_prefix``, the first record of each device and block also publishes
+    retained Home Assistant discovery configs, so the values appear as sensors.
+    """
+
+    def __init__(
+        self,
+        broker: str,
+        topic: str,
+        *,
+        qos: int = 0,
+        retain: bool = False,
+        discovery_prefix: str | None = None,
+    ) -> None:
         self.host, self.port, tls = parse_broker_url(broker)
         self.topic = topic
         self.qos, self.retain = qos, retain
+        self.discovery_prefix = discovery_prefix
+        self._announced: set[tuple[str, int]] = set()
         self.published = 0
         self.dropped = 0
         self._client = mqtt.Client(
@@ -153,9 +218,13 @@ class MqttSink:
                 "mqtt sink %s:%s is not connected; dropped a record", self.host, self.port
             )
             return
-        info = self._client.publish(
-            self.topic_for(record), record.to_json(), qos=self.qos, retain=self.retain
-        )
+        topic = self.topic_for(record)
+        key = (record.device_id, record.block_id)
+        if self.discovery_prefix and key not in self._announced:
+            for config_topic, config in discovery_messages(self.discovery_prefix, topic, record):
+                self._client.publish(config_topic, config, qos=1, retain=True)
+            self._announced.add(key)
+        info = self._client.publish(topic, record.to_json(), qos=self.qos, retain=self.retain)
         if info.rc == mqtt.MQTT_ERR_SUCCESS:
             self.published += 1
             if self.qos:
@@ -187,4 +256,10 @@ def create_sink(config: SinkConfig, **extra: Any) -> Sink:
         return StdoutSink(**extra)
     if config.type == "jsonl":
         return JsonlSink(config.path or "")
-    return MqttSink(config.broker or "", config.topic, qos=config.qos, retain=config.retain)
+    return MqttSink(
+        config.broker or "",
+        config.topic,
+        qos=config.qos,
+        retain=config.retain,
+        discovery_prefix=config.discovery_prefix,
+    )
