@@ -121,6 +121,11 @@ class BlockSchema:
     _plans: dict[tuple[int, int], _Plan] = attrs.field(
         init=False, factory=dict, eq=False, repr=False
     )
+    _units: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
+
+    @_units.default
+    def _units_default(self) -> dict[str, str]:
+        return self.units
 
     @property
     def length(self) -> int:
@@ -229,7 +234,7 @@ class BlockSchema:
                     value = raw[index : index + count]
                     index += count
                 values[name] = value if post is None else post(value)
-        return ParsedBlock(self.block_id, self.name, values, self.units, bytes(data))
+        return ParsedBlock(self.block_id, self.name, values, dict(self._units), bytes(data))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BlockSchema:
