@@ -72,8 +72,9 @@ async def test_retries_give_up_after_the_configured_attempts(
     span_sim.faults.fail_next(3, 503)
     seen = span_sim.faults.requests_seen
     with pytest.raises(SpanPanelRetriableError):
-        await client.get_circuits()
+        await client.get_panel_state()
     assert span_sim.faults.requests_seen - seen == 2
+    span_sim.faults.reset()
 
 
 async def test_dropped_connections_are_connection_errors_and_retried(
@@ -155,11 +156,20 @@ async def test_cache_never_serves_failures(
         c.set_access_token(span_token)
         span_sim.faults.fail_next(1, 503)
         with pytest.raises(SpanPanelRetriableError):
-            await c.get_circuits()
+            await c.get_panel_state()
         seen = span_sim.faults.requests_seen
-        circuits = await c.get_circuits()
-        assert span_sim.faults.requests_seen - seen == 2  # circuits + panel, nothing cached
+        panel = await c.get_panel_state()
+        assert span_sim.faults.requests_seen - seen == 1  # the failure was not cached
+        assert len(panel.branches) == 32
+
+        span_sim.faults.fail_next(1, 502)
+        with pytest.raises(SpanPanelRetriableError):
+            await c.get_circuits()
+        circuits = await c.get_circuits()  # fetched again, not an error from the cache
         assert "refrigerator" in circuits.circuits
+        seen = span_sim.faults.requests_seen
+        assert await c.get_circuits() is circuits
+        assert span_sim.faults.requests_seen == seen
 
 
 async def test_cache_is_dropped_after_a_write(

@@ -8,6 +8,7 @@ answers in the panel's own wire format.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -347,18 +348,28 @@ class SpanPanelClient:
         """Every circuit, plus ``unmapped_tab_<N>`` for tabs without a circuit (cached).
 
         The virtual circuits come from the panel state, which is taken from the cache when
-        it is fresh.
+        it is fresh and otherwise fetched at the same time as the circuits.
         """
         cached = self._cache.get(_CIRCUITS, CircuitsOut)
         if cached is not None:
             return cached
-        circuits = await self._fetch(
+        fetch_circuits = self._fetch(
             "get_circuits",
             CircuitsOut,
             lambda c: get_circuits.asyncio_detailed(client=c),
             lambda e: e.circuits(),
         )
-        panel = await self.get_panel_state()
+        panel = self._cache.get(_PANEL, PanelState)
+        if panel is None:
+            # Both requests in flight together; if either fails the other is cancelled.
+            both = asyncio.gather(fetch_circuits, self.get_panel_state())
+            try:
+                circuits, panel = await both
+            except BaseException:
+                both.cancel()
+                raise
+        else:
+            circuits = await fetch_circuits
         add_unmapped_tab_circuits(circuits, panel, int(time.time()))
         self._cache.put(_CIRCUITS, circuits)
         return circuits
