@@ -21,6 +21,7 @@ from ace_skyspark_lib import (
     ServerError,
     Site,
     SkysparkClient,
+    SkysparkConnectionError,
 )
 from shared_testing import RunningSimulator
 
@@ -278,3 +279,21 @@ async def test_unknown_project_is_a_server_error(
 
 def test_ref_type_is_exported() -> None:
     assert Ref("@a") == Ref("a")
+
+
+async def test_using_a_closed_client_is_a_clear_error(
+    skyspark_sim: RunningSimulator, client_factory: Any
+) -> None:
+    async with client_factory(skyspark_sim.info()) as client:
+        await client.read_sites()
+    with pytest.raises(SkysparkConnectionError, match="the client is closed"):
+        await client.read_sites()
+
+
+def test_bad_constructor_arguments() -> None:
+    with pytest.raises(InvalidInputError, match="max_retries must be >= 0, got -1"):
+        SkysparkClient("http://x/api", "p", "u", "pw", max_retries=-1)
+    with pytest.raises(InvalidInputError, match="pool_size must be >= 1, got 0"):
+        SkysparkClient("http://x/api", "p", "u", "pw", pool_size=0)
+    with pytest.raises(InvalidInputError, match="invalid ref id 'a b'"):
+        Ref("a b")

@@ -114,19 +114,16 @@ class SkysparkClient:
         *,
         backoff: float = 0.2,
     ) -> None:
-        try:
-            self._transport = Transport(
-                base_url,
-                project,
-                username,
-                password,
-                timeout=timeout,
-                max_retries=max_retries,
-                pool_size=pool_size,
-                backoff=backoff,
-            )
-        except ValueError as exc:
-            raise InvalidInputError(str(exc)) from exc
+        self._transport = Transport(
+            base_url,
+            project,
+            username,
+            password,
+            timeout=timeout,
+            max_retries=max_retries,
+            pool_size=pool_size,
+            backoff=backoff,
+        )
         self.base_url = base_url
         self.project = project
         self.username = username

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, Final
 
+from ace_skyspark_lib.exceptions import InvalidInputError
+
 __all__ = [
     "NA",
     "REMOVE",
@@ -97,10 +99,12 @@ class Ref:
     dis: str | None
 
     def __init__(self, id: str, dis: str | None = None) -> None:
+        if not isinstance(id, str):
+            raise InvalidInputError(f"a ref id is a str, got {type(id).__name__}")
         if id.startswith("@"):
             id = id[1:]
         if not _REF_ID.match(id):
-            raise ValueError(f"invalid ref id {id!r}: use only a-z A-Z 0-9 _ : - . ~")
+            raise InvalidInputError(f"invalid ref id {id!r}: use only a-z A-Z 0-9 _ : - . ~")
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "dis", dis)
 
@@ -134,7 +138,9 @@ class Number:
         unit = self.unit
         if unit is not None and unit not in _UNITS_SEEN:
             if not isinstance(unit, str) or not _UNIT.match(unit):
-                raise ValueError(f"invalid unit {unit!r}: letters, % _ / $ or non-ASCII only")
+                raise InvalidInputError(
+                    f"invalid unit {unit!r}: letters, % _ / $ or non-ASCII only"
+                )
             if len(_UNITS_SEEN) < 4096:  # units are few; the cache only skips the regex
                 _UNITS_SEEN.add(unit)
 
@@ -178,7 +184,7 @@ class Coord:
 
     def __post_init__(self) -> None:
         if not (-90.0 <= self.lat <= 90.0 and -180.0 <= self.lng <= 180.0):
-            raise ValueError(f"coordinate out of range: lat={self.lat} lng={self.lng}")
+            raise InvalidInputError(f"coordinate out of range: lat={self.lat} lng={self.lng}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +196,7 @@ class XStr:
 
     def __post_init__(self) -> None:
         if not _XSTR_TYPE.match(self.type):
-            raise ValueError(
+            raise InvalidInputError(
                 f"invalid XStr type {self.type!r}: must start with an uppercase letter"
             )
 
@@ -279,25 +285,28 @@ def _tz_tables() -> tuple[dict[str, str], dict[str, str]]:
 def zone_for(name: str) -> zoneinfo.ZoneInfo:
     """The :class:`~zoneinfo.ZoneInfo` of a Haystack (``New_York``) or IANA time-zone name.
 
-    Raises :class:`ValueError` for a name that is neither.
+    Raises :class:`~ace_skyspark_lib.exceptions.InvalidInputError` for a name that is neither.
     """
     to_iana, _ = _tz_tables()
     iana = to_iana.get(name, name if "/" in name else None)
     if iana is None:
-        raise ValueError(f"unknown Haystack time zone {name!r} (expected e.g. 'New_York', 'UTC')")
+        raise InvalidInputError(
+            f"unknown Haystack time zone {name!r} (expected e.g. 'New_York', 'UTC')"
+        )
     try:
         return zoneinfo.ZoneInfo(iana)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+        raise InvalidInputError(f"unknown time zone {name!r}") from exc
 
 
 def haystack_tz_name(tz: tzinfo | None) -> str:
     """The Haystack name of a ``tzinfo`` (``ZoneInfo('America/New_York')`` -> ``New_York``).
 
-    Raises :class:`ValueError` for naive values and zones Haystack cannot name.
+    Raises :class:`~ace_skyspark_lib.exceptions.InvalidInputError` for naive values and zones
+    Haystack cannot name.
     """
     if tz is None:
-        raise ValueError("a Haystack datetime needs a time zone; got a naive datetime")
+        raise InvalidInputError("a Haystack datetime needs a time zone; got a naive datetime")
     if tz is UTC:
         return "UTC"
     key = getattr(tz, "key", None)
@@ -306,7 +315,7 @@ def haystack_tz_name(tz: tzinfo | None) -> str:
         name = to_haystack.get(key)
         if name is not None:
             return name
-        raise ValueError(f"time zone {key!r} has no Haystack name")
+        raise InvalidInputError(f"time zone {key!r} has no Haystack name")
     offset = tz.utcoffset(datetime(2000, 1, 1))
     if offset is not None and offset.total_seconds() == 0:
         return "UTC"
@@ -314,4 +323,4 @@ def haystack_tz_name(tz: tzinfo | None) -> str:
         hours = int(offset.total_seconds() // 3600)
         # Etc/GMT signs are inverted: UTC-5 is GMT+5.
         return f"GMT{-hours:+d}"
-    raise ValueError(f"time zone {tz!r} has no Haystack name; use a zoneinfo.ZoneInfo")
+    raise InvalidInputError(f"time zone {tz!r} has no Haystack name; use a zoneinfo.ZoneInfo")

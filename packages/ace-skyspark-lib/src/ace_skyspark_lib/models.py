@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from ace_skyspark_lib.exceptions import InvalidInputError
 from ace_skyspark_lib.kinds import Marker, Number, Ref, is_tag_name, zone_for
 
 __all__ = [
@@ -89,7 +90,7 @@ class Entity(BaseModel):
     def ref(self) -> Ref:
         """The id of this record as a :class:`Ref` (raises if it has not been created yet)."""
         if self.id is None:
-            raise ValueError(f"{type(self).__name__} {self.dis!r} has no id yet")
+            raise InvalidInputError(f"{type(self).__name__} {self.dis!r} has no id yet")
         return Ref(self.id, self.dis)
 
     def _own_haystack(self) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from ace_skyspark_lib._logging import get_logger, install_transport_log_filter
 from ace_skyspark_lib.auth import scram_login
 from ace_skyspark_lib.exceptions import (
     AuthenticationError,
+    InvalidInputError,
     ServerError,
     SkysparkConnectionError,
     SkysparkTimeoutError,
@@ -81,9 +82,9 @@ class Transport:
         backoff: float,
     ) -> None:
         if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+            raise InvalidInputError(f"max_retries must be >= 0, got {max_retries}")
         if pool_size < 1:
-            raise ValueError(f"pool_size must be >= 1, got {pool_size}")
+            raise InvalidInputError(f"pool_size must be >= 1, got {pool_size}")
         install_transport_log_filter()
         self.project_url = f"{base_url.rstrip('/')}/{project}/"
         self.username = username
@@ -92,6 +93,7 @@ class Transport:
         self._max_retries = max_retries
         self._backoff = backoff
         self._token: str | None = None
+        self._closed = False
         self._generation = 0
         self._auth_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
@@ -130,6 +132,8 @@ class Transport:
 
     async def login(self) -> None:
         """Authenticate (with the retry policy for transient failures) and cache the token."""
+        if self._closed:
+            raise SkysparkConnectionError("the client is closed; open a new one to log in again")
         async with self._auth_lock:
             await self._login_locked()
 
@@ -215,6 +219,10 @@ class Transport:
         return result
 
     async def _send(self, op: str, body: str | None, params: dict[str, str] | None) -> str:
+        if self._closed:
+            raise SkysparkConnectionError(
+                f"op {op!r}: the client is closed; open a new one (async with SkysparkClient(...))"
+            )
         if self._token is None:
             await self.login()
         for again in (False, True):
@@ -257,4 +265,5 @@ class Transport:
             _log.debug("close op failed", error=type(exc).__name__)
         finally:
             self._token = None
+            self._closed = True
             await self._http.aclose()
