@@ -403,10 +403,21 @@ class SkysparkClient:
                 written += column not in row
                 row[column] = cell
         ordered = [rows[ts] for ts in sorted(rows)]
+        if len(column_of) == 1:
+            # One point: the classic single-point form, understood by Haystack 3 servers too.
+            (point_id,) = column_of
+            return Grid(
+                meta={"id": Ref(point_id)},
+                columns={"ts": {}, "val": {}},
+                rows=[{"ts": row["ts"], "val": row["v0"]} for row in ordered],
+            ), written
         return Grid(columns=columns, rows=ordered), written
 
     async def write_history(self, samples: Sequence[HistorySample]) -> WriteResult:
-        """Write samples of any number of points in one batch ``hisWrite`` request.
+        """Write samples of any number of points in one ``hisWrite`` request.
+
+        Several points go in one Haystack 4 batch grid (columns ``ts``, ``v0``..``vN``, each
+        with its point's ``id``); a single point uses the classic form (grid meta ``id``).
 
         A sample at a timestamp the point already has replaces it, so writing again is safe.
         Raises on failure (after the retry policy); ``samples_written`` counts distinct
