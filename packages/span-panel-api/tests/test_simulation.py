@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from span_panel_api import (
     CircuitOverride,
@@ -17,7 +19,7 @@ from span_panel_api import (
     SpanPanelClient,
     SpanPanelValidationError,
 )
-from span_panel_api.generated_client.models import RelayState
+from span_panel_api.generated_client.models import CircuitsOut, PanelState, RelayState
 
 REFERENCE_YAML = (
     Path(__file__).resolve().parents[3].parent
@@ -247,3 +249,69 @@ async def test_reference_yaml_drives_simulation_mode() -> None:
     assert "master_bedroom_lights" in circuits
     assert {"unmapped_tab_30", "unmapped_tab_32"} <= set(circuits.additional_keys)
     assert circuits["dryer"].tabs == [18, 20]
+
+
+template_strategy = st.builds(
+    lambda mode, low, span, variation: {
+        "energy_profile": {
+            "mode": mode,
+            "power_range": [low, low + span],
+            "typical_power": low + span / 2,
+            "power_variation": variation,
+        }
+    },
+    st.sampled_from(["consumer", "producer", "bidirectional"]),
+    st.floats(-5000, 5000, allow_nan=False),
+    st.floats(0, 5000, allow_nan=False),
+    st.floats(0, 1, allow_nan=False),
+)
+
+
+@st.composite
+def configurations(draw: st.DrawFn) -> dict[str, object]:
+    total = draw(st.integers(2, 40))
+    tabs = draw(st.permutations(list(range(1, total + 1))))
+    sizes = draw(st.lists(st.integers(1, 2), max_size=total // 2))
+    circuits, used = [], 0
+    for index, size in enumerate(sizes):
+        circuits.append(
+            {
+                "id": f"c{index}",
+                "name": f"Circuit {index}",
+                "template": f"t{index % 3}",
+                "tabs": tabs[used : used + size],
+            }
+        )
+        used += size
+    return {
+        "panel_config": {"total_tabs": total},
+        "circuit_templates": {f"t{i}": draw(template_strategy) for i in range(3)},
+        "circuits": circuits,
+        "simulation_params": {"seed": draw(st.integers(0, 1000)), "update_interval": 0},
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(configurations(), st.floats(1, 10_000, allow_nan=False))
+def test_any_valid_configuration_simulates_consistently(
+    raw: dict[str, object], seconds: float
+) -> None:
+    config = SimulationConfig.from_mapping(raw)
+    engine, clock = engine_at(NOON, config)
+    before = engine.panel_state()
+    clock.now += seconds
+    after = engine.panel_state()
+    circuits = engine.circuits()["circuits"]
+    assert len(after["branches"]) == raw["panel_config"]["total_tabs"]  # type: ignore[index]
+    for old, new in zip(before["branches"], after["branches"], strict=True):
+        # Counters never run backwards.
+        assert new["importedActiveEnergyWh"] >= old["importedActiveEnergyWh"]
+        assert new["exportedActiveEnergyWh"] >= old["exportedActiveEnergyWh"]
+    for circuit in circuits.values():
+        low, high = config.template_for(
+            next(c for c in config.circuits if c.id == circuit["id"])
+        ).energy_profile.power_range
+        # The wire reports consumption as negative power.
+        assert -high - 1e-6 <= circuit["instantPowerW"] <= -low + 1e-6
+    assert PanelState.from_dict(after).to_dict() == after
+    assert CircuitsOut.from_dict({"circuits": circuits}).to_dict() == {"circuits": circuits}

@@ -17,6 +17,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
@@ -131,7 +132,7 @@ class SimulationEngine:
 
     def __init__(
         self,
-        config: SimulationConfig | str | Any | None = None,
+        config: SimulationConfig | str | Path | Mapping[str, Any] | None = None,
         *,
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
