@@ -103,8 +103,6 @@ async def test_slow_server_past_timeout(
         skyspark_sim.faults.set_latency(0.6)
         with pytest.raises(SkysparkTimeoutError, match=r"op 'read' timed out after 0.2s"):
             await client.read_sites()
-        skyspark_sim.faults.reset()
-        assert len(await client.read_sites()) == 2
 
 
 async def test_server_restart_is_survived(
