@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scramp import ScramClient
 
 from ace_skyspark_lib import zinc
@@ -435,3 +437,57 @@ def test_haystack_json_codec_round_trips_every_kind() -> None:
     }
     grid = Grid.from_rows([row], meta={"dis": "all kinds"})
     assert hjson.loads(hjson.dumps(grid)) == grid
+
+
+SCALARS = st.one_of(
+    st.just(Marker),
+    st.just(NA),
+    st.just(Remove),
+    st.booleans(),
+    st.text(max_size=20),
+    st.builds(
+        Number,
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.sampled_from([None, "kW", "°F", "ft²"]),
+    ),
+    st.builds(
+        Ref,
+        st.from_regex(r"[A-Za-z0-9_:\-.~]{1,12}", fullmatch=True),
+        st.none() | st.text(min_size=1, max_size=10).filter(lambda t: t.strip() == t and t),
+    ),
+    st.builds(Uri, st.text(max_size=20)),
+    st.dates(),
+    st.builds(
+        lambda naive: naive.replace(tzinfo=UTC).astimezone(zone_for("New_York")),
+        st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2080, 1, 1)),
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c_d"]), SCALARS), max_size=4))
+def test_haystack_json_round_trips(rows: list[dict[str, Any]]) -> None:
+    grid = Grid(columns={"a": {}, "b": {}, "c_d": {}}, rows=rows)
+    assert hjson.loads(hjson.dumps(grid)) == grid
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(min_value=date(1990, 1, 1)), st.integers(min_value=0, max_value=400))
+def test_date_ranges_cover_whole_days(first: date, days: int) -> None:
+    last = first + timedelta(days=days)
+    start, end = parse_range(f"{first},{last}", "Chicago")
+    assert end is not None
+    assert start.date() == first
+    assert end.date() == last + timedelta(days=1)
+    assert start.tzinfo == zone_for("Chicago")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=30))
+def test_any_range_text_parses_or_is_an_op_error(text: str) -> None:
+    outcome = "parsed"
+    try:
+        parse_range(text, "UTC")
+    except OpError as exc:
+        outcome = exc.message
+    assert outcome
