@@ -61,13 +61,25 @@ async def test_dropped_commit_is_not_repeated_blindly(
     client: SkysparkClient, skyspark_sim: RunningSimulator
 ) -> None:
     skyspark_sim.faults.drop_next(1)
-    with pytest.raises(SkysparkConnectionError, match="op 'commit' failed"):
+    with pytest.raises(SkysparkConnectionError, match="op 'commit' failed") as info:
         await client.create_sites([Site(dis="Depot", refName="depot")])
+    assert "(not repeated)" in str(info.value)
+    assert "may have applied it" in str(info.value)
+    assert skyspark_sim.faults.pending == 0
     # The idempotent helper is the safe way to try again.
     made = await client.find_or_create_sites([Site(dis="Depot", refName="depot")])
     again = await client.find_or_create_sites([Site(dis="Depot", refName="depot")])
     assert made[0].id == again[0].id
     assert len(await client.read('site and refName == "depot"')) == 1
+
+
+async def test_commit_is_not_repeated_after_502(
+    client: SkysparkClient, skyspark_sim: RunningSimulator
+) -> None:
+    skyspark_sim.faults.fail_next(2, status=502)
+    with pytest.raises(ServerError, match=r"op 'commit': HTTP 502 \(not repeated\)"):
+        await client.create_sites([Site(dis="Depot", refName="depot")])
+    assert skyspark_sim.faults.pending == 1
 
 
 async def test_commit_is_retried_on_503(

@@ -165,16 +165,27 @@ class Transport:
             _log.info("token rejected, authenticating again", user=self.username)
             await self._login_locked()
 
+    def _tries(self, op: str, exc: BaseException) -> str:
+        retried = op in IDEMPOTENT_OPS or op == "login" or _surely_unsent(exc)
+        return f"after {self._max_retries + 1} attempts" if retried else "(not repeated)"
+
     def _connection_error(self, op: str, exc: BaseException) -> SkysparkConnectionError:
-        attempts = self._max_retries + 1
+        tries = self._tries(op, exc)
+        unknown = ""
+        if op not in IDEMPOTENT_OPS and op != "login" and not _surely_unsent(exc):
+            # The request may have been applied: repeating a commit blindly could apply it twice.
+            unknown = (
+                "; the request was sent, so the server may have applied it: check before "
+                "repeating (find_or_create_* are safe to repeat)"
+            )
         if isinstance(exc, httpx.TimeoutException):
             return SkysparkTimeoutError(
                 f"op {op!r} timed out after {self._timeout:g}s ({type(exc).__name__}) at "
-                f"{self.project_url}; raise timeout= or check the server"
+                f"{self.project_url} {tries}; raise timeout= or check the server{unknown}"
             )
         return SkysparkConnectionError(
             f"op {op!r} failed at {self.project_url}: {type(exc).__name__} "
-            f"({exc or 'connection lost'}) after up to {attempts} attempts; check the server"
+            f"({exc or 'connection lost'}) {tries}{unknown}"
         )
 
     async def call(
@@ -199,8 +210,8 @@ class Transport:
                     text = await self._send(op, body, params)
         except _RetryableStatus as exc:
             raise ServerError(
-                f"op {op!r}: HTTP {exc.status} after {self._max_retries + 1} attempts; the "
-                "server is overloaded or down, try later",
+                f"op {op!r}: HTTP {exc.status} {self._tries(op, exc)}; the server or a proxy "
+                "in front of it is overloaded or down, try later",
                 status=exc.status,
             ) from None
         except httpx.TransportError as exc:
