@@ -359,17 +359,21 @@ class SpanPanelClient:
             lambda c: get_circuits.asyncio_detailed(client=c),
             lambda e: e.circuits(),
         )
-        panel = self._cache.get(_PANEL, PanelState)
-        if panel is None:
-            # Both requests in flight together; if either fails the other is cancelled.
-            both = asyncio.gather(fetch_circuits, self.get_panel_state())
+        cached_panel = self._cache.get(_PANEL, PanelState)
+        if cached_panel is None:
+            # Both requests in flight together; if either fails the other is cancelled and
+            # awaited, so no request outlives the call.
+            circuits_task = asyncio.ensure_future(fetch_circuits)
+            panel_task = asyncio.ensure_future(self.get_panel_state())
             try:
-                circuits, panel = await both
+                circuits, panel = await asyncio.gather(circuits_task, panel_task)
             except BaseException:
-                both.cancel()
+                circuits_task.cancel()
+                panel_task.cancel()
+                await asyncio.gather(circuits_task, panel_task, return_exceptions=True)
                 raise
         else:
-            circuits = await fetch_circuits
+            circuits, panel = await fetch_circuits, cached_panel
         add_unmapped_tab_circuits(circuits, panel, int(time.time()))
         self._cache.put(_CIRCUITS, circuits)
         return circuits
