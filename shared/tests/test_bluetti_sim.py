@@ -219,6 +219,8 @@ def test_serve_prints_the_json_line_and_stops_on_ctrl_c() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    watchdog = threading.Timer(60, process.kill)  # never hang the suite on a silent child
+    watchdog.start()
     try:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())
@@ -232,6 +234,7 @@ def test_serve_prints_the_json_line_and_stops_on_ctrl_c() -> None:
         process.send_signal(signal.SIGINT)
         assert process.wait(20) == 0
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()

@@ -67,6 +67,7 @@ def main() -> int:
     ):
         print(f"FAILED: only {sorted(latest)} answered", file=sys.stderr)
         return 1
+    latest = dict(sorted(latest.items()))
     for device, record in latest.items():
         values = record["values"]
         print(f"{device}: SOC {values['soc']} %, load {values['load_power']} W")

@@ -81,10 +81,7 @@ async def test_read_group_and_stream_group(devices: RunningSimulator) -> None:
         assert len(polled) == 3
 
 
-@pytest.mark.parametrize("kind", ["any"])
-async def test_both_broker_paths(
-    kind: str, any_mqtt_broker: ThreadedBroker, simulator: Factory
-) -> None:
+async def test_both_broker_paths(any_mqtt_broker: ThreadedBroker, simulator: Factory) -> None:
     sim = simulator("bluetti", broker=any_mqtt_broker.url)
     async with client_for(sim) as client:
         block = await client.read_block(100)

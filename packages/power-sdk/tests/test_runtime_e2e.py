@@ -143,6 +143,8 @@ def test_continuous_until_ctrl_c(bluetti_on_broker: RunningSimulator, tmp_path: 
         stderr=subprocess.PIPE,
         text=True,
     )
+    watchdog = threading.Timer(60, process.kill)  # never hang the suite on a silent child
+    watchdog.start()
     try:
         assert process.stdout is not None
         seen: dict[tuple[str, int], int] = {}
@@ -153,6 +155,7 @@ def test_continuous_until_ctrl_c(bluetti_on_broker: RunningSimulator, tmp_path: 
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=20)
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()
