@@ -70,4 +70,5 @@ def test_history_sample_needs_a_time_zone() -> None:
         HistorySample(point_id="p:x:r:1", timestamp=datetime(2024, 1, 1), value=1.0)
     sample = HistorySample(point_id="@p:x:r:1", timestamp=datetime(2024, 1, 1, tzinfo=UTC), value=1)
     assert sample.point_id == "p:x:r:1"
+    assert isinstance(sample.value, float)
     assert sample.value == 1.0
