@@ -141,12 +141,16 @@ async def test_simulation_mode_client_serves_models_without_a_panel() -> None:
 async def test_circuit_branch_and_global_overrides() -> None:
     async with SpanPanelClient("simulated", simulation_mode=True, cache_window=0) as client:
         await client.set_circuit_overrides(
-            {"network_rack": {"power_w": 500.0}, "spa": CircuitOverride(relay_state="OPEN")}
+            {
+                "network_rack": {"power_w": 500.0},
+                "spa": CircuitOverride(relay_state="OPEN", priority="NON_ESSENTIAL"),
+            }
         )
         circuits = (await client.get_circuits()).circuits
         assert circuits["network_rack"].instant_power_w == pytest.approx(-500.0)
         assert circuits["spa"].relay_state == RelayState.OPEN
         assert circuits["spa"].instant_power_w == 0
+        assert circuits["spa"].priority == "NON_ESSENTIAL"
         await client.set_circuit_overrides(global_overrides={"power_multiplier": 2.0})
         circuits = (await client.get_circuits()).circuits
         assert circuits["network_rack"].instant_power_w == pytest.approx(-1000.0)
@@ -170,6 +174,10 @@ async def test_circuit_branch_and_global_overrides() -> None:
             "must be one of .OPEN.* @ circuit_overrides.+relay_state",
         ),
         (lambda c: c.set_branch_overrides({99: {"power_w": 1}}), "no tab 99"),
+        (
+            lambda c: c.set_circuit_overrides({"spa": {"priority": "NEVER"}}),
+            "must be one of 'MUST_HAVE'",
+        ),
         (lambda c: c.set_circuit_overrides(global_overrides={"power_multiplier": "x"}), "global"),
     ],
 )

@@ -38,6 +38,7 @@ __all__ = [
 
 Json = dict[str, Any]
 RelayValue = Literal["OPEN", "CLOSED"]
+PriorityValue = Literal["MUST_HAVE", "NICE_TO_HAVE", "NON_ESSENTIAL"]
 
 _PRIORITY_V1 = {
     "MUST_HAVE": "MUST_HAVE",
@@ -66,7 +67,7 @@ class CircuitOverride:
     power_w: float | None = None
     power_multiplier: float | None = None
     relay_state: RelayValue | None = None
-    priority: str | None = None
+    priority: PriorityValue | None = None
 
 
 @attrs.frozen
@@ -473,8 +474,8 @@ class SimulationEngine:
         self,
         circuit_id: str,
         *,
-        relay_state: str | None = None,
-        priority: str | None = None,
+        relay_state: RelayValue | None = None,
+        priority: PriorityValue | None = None,
         name: str | None = None,
         user_controllable: bool | None = None,
         sheddable: bool | None = None,
