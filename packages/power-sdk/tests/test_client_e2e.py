@@ -285,3 +285,21 @@ async def test_late_answer_is_not_taken_for_the_next_one(devices: RunningSimulat
         block = await client.read_block(100)
     assert block.values["device_model"] == "EL30V2"
     assert client.transport.stale_dropped >= 1
+
+
+def test_sync_client_bad_arguments_leave_no_thread() -> None:
+    import threading
+
+    before = threading.active_count()
+    with pytest.raises(UnknownProfileError):
+        Client("X", profile="NOPE", broker="mqtt://127.0.0.1:1")
+    assert threading.active_count() == before
+
+
+async def test_unreachable_broker_is_typed() -> None:
+    from power_sdk.transport import MqttTransport
+
+    transport = MqttTransport("mqtt://127.0.0.1:9", connect_timeout=0.3)
+    with pytest.raises(BrokerUnavailableError, match="cannot connect to the MQTT broker"):
+        await transport.connect()
+    await transport.close()

@@ -180,7 +180,11 @@ class Client:
             target=self._loop.run_forever, daemon=True, name="power-sdk"
         )
         self._thread.start()
-        self._async = self._run(self._build(serial, options))
+        try:
+            self._async = self._run(self._build(serial, options))
+        except BaseException:
+            self._stop_loop()
+            raise
 
     @staticmethod
     async def _build(serial: str, options: dict[str, Any]) -> AsyncClient:
@@ -210,9 +214,12 @@ class Client:
         try:
             self._run(self._async.close())
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
 
     def __enter__(self) -> Self:
         self.connect()

@@ -46,6 +46,7 @@ class SimulatedDevice:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
         self._subscribed = threading.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -89,7 +90,12 @@ class SimulatedDevice:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             payload = bytes(message.payload)
-            loop.call_soon_threadsafe(lambda: loop.create_task(self._handle(payload)))
+            loop.call_soon_threadsafe(self._spawn, payload)
+
+    def _spawn(self, payload: bytes) -> None:
+        task = asyncio.get_running_loop().create_task(self._handle(payload))
+        self._tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._tasks.discard)
 
     # -- Modbus -------------------------------------------------------------------------------
 

@@ -134,8 +134,12 @@ class PluginRegistry:
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Call ``register(self)`` of every plugin installed under ``group``."""
         for entry in entry_points(group=group):
-            register: Callable[[PluginRegistry], None] = entry.load()
-            register(self)
+            try:
+                register: Callable[[PluginRegistry], None] = entry.load()
+                register(self)
+            except Exception:  # one broken third-party plugin must not take the rest down
+                logger.exception("runtime plugin %s failed to load; skipped", entry.name)
+                continue
             logger.debug("loaded runtime plugin %s", entry.name)
 
 

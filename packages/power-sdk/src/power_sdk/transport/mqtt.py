@@ -115,6 +115,7 @@ class MqttTransport:
         """Connect (or wait for paho's automatic reconnect); raise when the broker is away."""
         if self._client is None:
             self._loop = asyncio.get_running_loop()
+            self._refused = None
             self._client = self._build_client()
             self._client.connect_async(self.host, self.port, keepalive=self._keepalive)
             self._client.loop_start()
