@@ -85,6 +85,15 @@ def test_register_then_read(span_sim: RunningSimulator) -> None:
     assert call(f"{url}/panel", token=again["accessToken"])[0] == 200
 
 
+def test_registration_needs_pairing_mode(span_sim: RunningSimulator) -> None:
+    url = span_sim.info()["url"] + "/api/v1"
+    span_sim.simulator.set_pairing_mode(False)  # type: ignore[attr-defined]
+    status, body = call(f"{url}/auth/register", "POST", {"name": "late"})
+    assert status == 401
+    assert "pairing mode" in body["detail"]
+    assert call(f"{url}/status")[1]["system"]["proximityProven"] is False
+
+
 @pytest.mark.parametrize(
     ("path", "body", "loc", "kind"),
     [

@@ -208,3 +208,17 @@ def test_constructor_arguments_are_checked() -> None:
         SpanPanelClient("panel", simulation_config={"circuits": []})
     assert SpanPanelClient("fe80::1", port=8080).base_url == "http://[fe80::1]:8080"
     assert SpanPanelClient("panel", use_ssl=True).base_url == "https://panel:80"
+
+
+async def test_registration_outside_pairing_mode_is_an_auth_error(
+    span_address: tuple[str, int], span_sim: RunningSimulator
+) -> None:
+    host, port = span_address
+    span_sim.simulator.set_pairing_mode(False)  # type: ignore[attr-defined]
+    async with SpanPanelClient(host, port=port) as client:
+        assert (await client.get_status()).system.proximity_proven is False
+        with pytest.raises(SpanPanelAuthError, match="not in pairing mode") as refused:
+            await client.authenticate("too-early")
+        assert refused.value.status_code == 401
+        span_sim.simulator.set_pairing_mode(True)  # type: ignore[attr-defined]
+        assert (await client.authenticate("in-time")).access_token

@@ -118,8 +118,17 @@ class SpanSimulator(AiohttpSimulator):
 
     # -- handlers with bodies or path parameters ----------------------------------------------
 
+    def set_pairing_mode(self, enabled: bool) -> None:
+        """Accept (``True``, the default) or refuse client registration."""
+        self.engine.proximity_proven = enabled
+
     async def _register(self, request: web.Request) -> web.Response:
         body = await _body(request, AUTH_IN)
+        if not self.engine.proximity_proven:
+            return _unauthorized(
+                "The panel is not in pairing mode: open and close its door three times, "
+                "then register within 15 minutes"
+            )
         _LOGGER.debug("registering client %r", body["name"])
         return web.json_response(
             self.engine.register_client(body["name"], body.get("description", ""))

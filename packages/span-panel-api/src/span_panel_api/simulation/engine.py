@@ -158,6 +158,9 @@ class SimulationEngine:
         self._battery_loads: set[str] = set()
         self._threshold_low = 20
         self._threshold_high = 80
+        #: Whether the panel accepts registrations (its door was just cycled); the HTTP
+        #: simulator refuses registration while this is false.
+        self.proximity_proven = True
         self._clients: dict[str, _ClientRecord] = {}
         self._tokens: dict[str, str] = {}
         self._circuit_overrides: dict[str, CircuitOverride] = {}
@@ -350,7 +353,7 @@ class SimulationEngine:
                 "serial": panel.serial_number,
                 "model": panel.model,
                 "doorState": "CLOSED",
-                "proximityProven": True,
+                "proximityProven": self.proximity_proven,
                 "uptime": int(now - self._started) + _UPTIME_OFFSET_S,
             },
             "network": {"eth0Link": True, "wlanLink": True, "wwanLink": False},

@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.auth_in import AuthIn
 from ...models.auth_out import AuthOut
+from ...models.error_detail import ErrorDetail
 from ...models.http_validation_error import HTTPValidationError
 from ...types import Response
 
@@ -32,11 +33,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AuthOut | HTTPValidationError | None:
+) -> AuthOut | ErrorDetail | HTTPValidationError | None:
     if response.status_code == 200:
         response_200 = AuthOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorDetail.from_dict(response.json())
+
+        return response_401
 
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(response.json())
@@ -51,7 +57,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AuthOut | HTTPValidationError]:
+) -> Response[AuthOut | ErrorDetail | HTTPValidationError]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -64,7 +70,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AuthIn,
-) -> Response[AuthOut | HTTPValidationError]:
+) -> Response[AuthOut | ErrorDetail | HTTPValidationError]:
     """Register a client and obtain its access token
 
      Accepted only while the panel is in pairing mode (door opened and closed, or a one
@@ -78,7 +84,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuthOut | HTTPValidationError]
+        Response[AuthOut | ErrorDetail | HTTPValidationError]
     """
 
     kwargs = _get_kwargs(
@@ -96,7 +102,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: AuthIn,
-) -> AuthOut | HTTPValidationError | None:
+) -> AuthOut | ErrorDetail | HTTPValidationError | None:
     """Register a client and obtain its access token
 
      Accepted only while the panel is in pairing mode (door opened and closed, or a one
@@ -110,7 +116,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuthOut | HTTPValidationError
+        AuthOut | ErrorDetail | HTTPValidationError
     """
 
     return sync_detailed(
@@ -123,7 +129,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AuthIn,
-) -> Response[AuthOut | HTTPValidationError]:
+) -> Response[AuthOut | ErrorDetail | HTTPValidationError]:
     """Register a client and obtain its access token
 
      Accepted only while the panel is in pairing mode (door opened and closed, or a one
@@ -137,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuthOut | HTTPValidationError]
+        Response[AuthOut | ErrorDetail | HTTPValidationError]
     """
 
     kwargs = _get_kwargs(
@@ -153,7 +159,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: AuthIn,
-) -> AuthOut | HTTPValidationError | None:
+) -> AuthOut | ErrorDetail | HTTPValidationError | None:
     """Register a client and obtain its access token
 
      Accepted only while the panel is in pairing mode (door opened and closed, or a one
@@ -167,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuthOut | HTTPValidationError
+        AuthOut | ErrorDetail | HTTPValidationError
     """
 
     return (
