@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_testing.simulator import RunningSimulator
 from span_panel_api import (
@@ -222,3 +224,24 @@ async def test_registration_outside_pairing_mode_is_an_auth_error(
         assert refused.value.status_code == 401
         span_sim.simulator.set_pairing_mode(True)  # type: ignore[attr-defined]
         assert (await client.authenticate("in-time")).access_token
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(st.text(max_size=12), st.integers(), st.none(), st.sampled_from(list(Priority))))
+async def test_only_settable_relay_states_and_priorities_pass(value: object) -> None:
+    client = SpanPanelClient("panel", simulation_mode=True)
+    relay_ok = value in ("OPEN", "CLOSED")
+    priority_ok = value in ("MUST_HAVE", "NICE_TO_HAVE", "NON_ESSENTIAL")
+    if relay_ok:
+        assert (await client.set_circuit_relay("dryer", value)).relay_state == value  # type: ignore[arg-type]
+    else:
+        with pytest.raises(SpanPanelValidationError, match="invalid relay state"):
+            await client.set_circuit_relay("dryer", value)  # type: ignore[arg-type]
+    if priority_ok:
+        assert (await client.set_circuit_priority("dryer", value)).priority == value  # type: ignore[arg-type]
+    else:
+        with pytest.raises(
+            SpanPanelValidationError,
+            match=r"invalid priority .*; expected one of NON_ESSENTIAL, NICE_TO_HAVE, MUST_HAVE$",
+        ):
+            await client.set_circuit_priority("dryer", value)  # type: ignore[arg-type]

@@ -1,9 +1,10 @@
-"""The public async client: caching, retries and error mapping over the generated API.
+"""The public async client.
 
-:class:`SpanPanelClient` composes the generated low-level client (transport and models) with
-a :class:`~span_panel_api.cache.TimeWindowCache` and a :class:`~span_panel_api.retry.RetryPolicy`,
-or - in simulation mode - with a :class:`~span_panel_api.simulation.SimulationEngine` that
-answers in the panel's own wire format.
+:class:`SpanPanelClient` checks arguments, keeps a :class:`~span_panel_api.cache.TimeWindowCache`
+of answers, adds the unmapped-tab circuits, and sends every request either through
+:class:`~span_panel_api.transport.HttpTransport` (the generated API over httpx, with retries
+and error mapping) or - in simulation mode - to a
+:class:`~span_panel_api.simulation.SimulationEngine` answering in the panel's wire format.
 """
 
 from __future__ import annotations
