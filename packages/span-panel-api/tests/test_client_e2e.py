@@ -242,6 +242,6 @@ async def test_only_settable_relay_states_and_priorities_pass(value: object) -> 
     else:
         with pytest.raises(
             SpanPanelValidationError,
-            match=r"invalid priority .*; expected one of NON_ESSENTIAL, NICE_TO_HAVE, MUST_HAVE$",
+            match=r"invalid priority .*; expected one of MUST_HAVE, NICE_TO_HAVE, NON_ESSENTIAL$",
         ):
             await client.set_circuit_priority("dryer", value)  # type: ignore[arg-type]
