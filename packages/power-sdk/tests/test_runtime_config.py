@@ -237,3 +237,35 @@ async def test_second_vendor_plugin_without_touching_core() -> None:
     assert len(lines) == 2
     assert '"device":"one"' in lines[0]
     assert '"watts":10' in lines[0]
+
+
+def test_bad_device_options_fail_that_device_only() -> None:
+    text = """
+version: 1
+pipelines: {p: {transport: mqtt, vendor: bluetti, protocol: v2}}
+defaults: {transport: {opts: {broker: "mqtt://127.0.0.1:1"}}}
+devices:
+  - {id: a, pipeline: p, profile_id: EL30V2, transport: {opts: {retries: many}}}
+  - {id: b, pipeline: p, profile_id: EL30V2, transport: {opts: {groups: [kitchen]}}}
+  - {id: c, pipeline: p, profile_id: EL30V2, transport: {opts: {blocks: "100"}}}
+  - {id: d, pipeline: p, profile_id: EL30V2, transport: {opts: {blocks: [4242]}}}
+  - {id: e, pipeline: p, profile_id: EL30V2, transport: {opts: {groups: [CORE, grid]}}}
+"""
+    executor = Executor(parse_config(text, env={}))
+    executor.open()
+    assert executor.failed_to_open["a"] == (
+        "invalid value 'many' at transport.opts.retries; expected int"
+    )
+    assert "unknown block group 'kitchen'" in executor.failed_to_open["b"]
+    assert "at transport.opts.blocks" in executor.failed_to_open["c"]
+    assert "no schema registered for block 4242" in executor.failed_to_open["d"]
+    assert [d.id for d in executor.devices] == ["e"]
+    assert list(executor.devices[0].session.block_ids) == [100, 1300]
+
+
+def test_unknown_group_is_typed() -> None:
+    from power_sdk import BlockGroup, UnknownGroupError
+
+    assert BlockGroup.parse("Battery") is BlockGroup.BATTERY
+    with pytest.raises(UnknownGroupError, match="unknown block group 'solar'"):
+        BlockGroup.parse("solar")

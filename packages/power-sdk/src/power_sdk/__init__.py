@@ -20,6 +20,7 @@ from power_sdk.errors import (
     TlsError,
     TransportError,
     UnknownBlockError,
+    UnknownGroupError,
     UnknownPluginError,
     UnknownProfileError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "TlsError",
     "TransportError",
     "UnknownBlockError",
+    "UnknownGroupError",
     "UnknownPluginError",
     "UnknownProfileError",
     "__version__",

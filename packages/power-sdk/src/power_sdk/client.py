@@ -142,7 +142,7 @@ class AsyncClient:
         return block
 
     def _group_blocks(self, group: BlockGroup | str) -> tuple[int, ...]:
-        return self.profile.group(BlockGroup(group))
+        return self.profile.group(BlockGroup.parse(group))
 
     async def read_group(self, group: BlockGroup | str) -> dict[int, ParsedBlock]:
         """Read every block of ``group`` on this device's profile, by block id."""

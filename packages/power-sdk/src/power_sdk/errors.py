@@ -20,6 +20,7 @@ __all__ = [
     "TlsError",
     "TransportError",
     "UnknownBlockError",
+    "UnknownGroupError",
     "UnknownPluginError",
     "UnknownProfileError",
 ]
@@ -95,6 +96,10 @@ class SchemaError(PowerSdkError):
 
 class UnknownBlockError(PowerSdkError):
     """No schema is registered for the block id (register one with ``register_schema``)."""
+
+
+class UnknownGroupError(PowerSdkError):
+    """A block group name that is not one of ``BlockGroup``'s."""
 
 
 class UnknownProfileError(PowerSdkError):

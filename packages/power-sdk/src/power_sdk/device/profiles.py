@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from power_sdk.errors import UnknownBlockError, UnknownProfileError
+from power_sdk.errors import UnknownBlockError, UnknownGroupError, UnknownProfileError
 
 __all__ = ["PROFILES", "BlockGroup", "DeviceProfile", "get_profile"]
 
@@ -20,6 +20,17 @@ class BlockGroup(enum.Enum):
     BATTERY = "battery"
     INVERTER = "inverter"
     CELLS = "cells"
+
+    @classmethod
+    def parse(cls, value: BlockGroup | str) -> BlockGroup:
+        """The group named ``value`` (``"core"`` or ``"CORE"``); UnknownGroupError otherwise."""
+        if isinstance(value, BlockGroup):
+            return value
+        try:
+            return cls(str(value).lower())
+        except ValueError:
+            known = ", ".join(g.value for g in cls)
+            raise UnknownGroupError(f"unknown block group {value!r}; known: {known}") from None
 
 
 def _blocks(value: Mapping[int, int]) -> dict[int, int]:

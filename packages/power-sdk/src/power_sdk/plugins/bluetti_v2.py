@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from power_sdk.client import AsyncClient
 from power_sdk.device.profiles import BlockGroup, get_profile
@@ -14,6 +14,29 @@ from power_sdk.runtime.registry import PluginRegistry
 from power_sdk.transport.mqtt import MqttTransport
 
 __all__ = ["BluettiVendor", "MqttTransportPlugin", "V2Protocol", "register"]
+
+T = TypeVar("T")
+
+
+def _option(options: Mapping[str, Any], name: str, kind: Callable[[Any], T], default: T) -> T:
+    """One option converted to ``kind``; a value that does not convert is a ConfigError."""
+    if name not in options or options[name] is None:
+        return default
+    value = options[name]
+    try:
+        if kind is bool and not isinstance(value, bool):
+            raise ValueError(value)
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"invalid value {value!r} at transport.opts.{name}; expected {kind.__name__}"
+        ) from None
+
+
+def _int_list(value: Any) -> list[int]:
+    if isinstance(value, str | bytes):
+        raise ValueError(value)
+    return [int(item) for item in value]
 
 
 class MqttTransportPlugin:
@@ -47,11 +70,11 @@ class MqttTransportPlugin:
             pfx=options.get("pfx"),
             pfx_password=options.get("pfx_password"),
             ca_file=options.get("ca_file"),
-            tls_insecure=bool(options.get("tls_insecure", False)),
+            tls_insecure=_option(options, "tls_insecure", bool, False),
             username=options.get("username"),
             password=options.get("password"),
-            keepalive=int(options.get("keepalive", 30)),
-            connect_timeout=float(options.get("connect_timeout", 5.0)),
+            keepalive=_option(options, "keepalive", int, 30),
+            connect_timeout=_option(options, "connect_timeout", float, 5.0),
         )
 
     async def connect(self, transport: Any) -> None:
@@ -111,23 +134,19 @@ class BluettiVendor:
             str(options.get("serial", device_id)),
             profile=profile,
             transport=transport,
-            timeout=float(options.get("timeout", 5.0)),
-            retries=int(options.get("retries", 2)),
-            backoff=float(options.get("backoff", 0.2)),
+            timeout=_option(options, "timeout", float, 5.0),
+            retries=_option(options, "retries", int, 2),
+            backoff=_option(options, "backoff", float, 0.2),
             schemas=protocol.schemas(),
         )
+        blocks: list[int]
         if "blocks" in options:
-            blocks = [int(b) for b in options["blocks"]]
+            blocks = _option(options, "blocks", _int_list, [])
         else:
-            try:
-                groups = [
-                    BlockGroup(g) for g in options.get("groups", [g.value for g in BlockGroup])
-                ]
-            except ValueError as exc:
-                raise ConfigError(
-                    f"{exc} at transport.opts.groups; use {', '.join(g.value for g in BlockGroup)}"
-                ) from None
-            blocks = [b for g in groups for b in profile.group(g)]
+            names = options.get("groups") or [g.value for g in BlockGroup]
+            if isinstance(names, str):
+                names = [names]
+            blocks = [b for name in names for b in profile.group(BlockGroup.parse(name))]
         for block in blocks:
             client.schemas.get(block)
         return _BluettiSession(client, blocks)

@@ -146,8 +146,8 @@ class Executor:
                     protocol=self.registry.protocol(pipeline.protocol),
                 )
                 sinks = [self._sink(s) for s in device.sinks]
-            except PowerSdkError as exc:
-                # One misconfigured device must not keep the others from running.
+            except Exception as exc:
+                # One misconfigured device (or a plugin bug) must not keep the others running.
                 logger.error("device %s cannot be opened: %s", device.id, exc)
                 self.failed_to_open[device.id] = str(exc)
                 continue
