@@ -174,7 +174,31 @@ class AsyncClient:
 class Client:
     """The synchronous client: :class:`AsyncClient` run on a private event loop thread."""
 
-    def __init__(self, serial: str, **options: Any) -> None:
+    def __init__(
+        self,
+        serial: str,
+        *,
+        profile: str | DeviceProfile = "EL100V2",
+        broker: str | None = None,
+        transport: MqttTransport | None = None,
+        pfx: str | os.PathLike[str] | None = None,
+        pfx_password: str | None = None,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        schemas: SchemaRegistry | None = None,
+    ) -> None:
+        options: dict[str, Any] = {
+            "profile": profile,
+            "broker": broker,
+            "transport": transport,
+            "pfx": pfx,
+            "pfx_password": pfx_password,
+            "timeout": timeout,
+            "retries": retries,
+            "backoff": backoff,
+            "schemas": schemas,
+        }
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, daemon=True, name="power-sdk"
