@@ -48,3 +48,4 @@ def test_yaml_example_is_a_valid_runtime_config() -> None:
     assert config.options(0)["broker"] == "mqtt://127.0.0.1:1883"
     assert [s.type for s in config.devices[0].sinks] == ["stdout", "jsonl", "mqtt"]
     assert config.devices[0].sinks[2].discovery_prefix == "homeassistant"
+    assert [s.block_id for s in config.block_schemas] == [3500]

@@ -201,6 +201,7 @@ class AcmeVendor:
         options: Mapping[str, Any],
         transport: Any,
         protocol: Any,
+        schemas: Sequence[Any],
     ) -> AcmeSession:
         return AcmeSession(
             str(options.get("serial", device_id)), transport, bool(options.get("broken"))
@@ -269,3 +270,28 @@ def test_unknown_group_is_typed() -> None:
     assert BlockGroup.parse("Battery") is BlockGroup.BATTERY
     with pytest.raises(UnknownGroupError, match="unknown block group 'solar'"):
         BlockGroup.parse("solar")
+
+
+SCHEMAS = """
+schemas:
+  - block_id: 2000
+    name: INV_BASE_SETTINGS
+    min_length: 2
+    fields:
+      - {name: ac_output, offset: 0, type: u16}
+"""
+
+
+def test_schemas_section_adds_blocks_as_data() -> None:
+    config = parse_config(BASE + SCHEMAS, env={"MQTT_PASSWORD": "x"})
+    (schema,) = config.block_schemas
+    assert schema.block_id == 2000
+    assert schema.parse(b"\x00\x01").values == {"ac_output": 1}
+
+
+def test_bad_schema_in_config_names_its_index() -> None:
+    bad = SCHEMAS.replace("type: u16", "type: u16, transforms: [cube]")
+    with pytest.raises(ConfigError, match=r"unknown transform 'cube'.* at schemas\[0\]"):
+        parse_config(BASE + bad, env={"MQTT_PASSWORD": "x"})
+    with pytest.raises(ConfigError, match=r"invalid block schema data.* at schemas\[0\]"):
+        parse_config(BASE + "schemas: [{name: X}]\n", env={"MQTT_PASSWORD": "x"})

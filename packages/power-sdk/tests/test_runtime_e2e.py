@@ -295,3 +295,32 @@ def test_once_exit_status_when_a_device_fails(
     assert [json.loads(line)["device"] for line in done.stdout.splitlines()] == ["real"]
     assert "device ghost" in done.stderr
     assert "did not answer" in done.stderr
+
+
+async def test_runtime_polls_a_block_defined_in_the_config(
+    bluetti_on_broker: RunningSimulator, tmp_path: Path
+) -> None:
+    device = bluetti_on_broker.info()["devices"][0]
+    text = f"""
+version: 1
+pipelines: {{p: {{transport: mqtt, vendor: bluetti, protocol: v2}}}}
+defaults: {{transport: {{opts: {{broker: "{bluetti_on_broker.info()["broker"]}"}}}}}}
+schemas:
+  - block_id: 2000
+    name: INV_BASE_SETTINGS
+    min_length: 4
+    fields:
+      - {{name: ac_output, offset: 0, type: u16}}
+      - {{name: mode, offset: 3, type: "enum:u8", mapping: {{0: normal, 1: eco}}}}
+devices:
+  - {{id: d, pipeline: p, profile_id: {device["profile"]},
+     transport: {{opts: {{serial: "{device["serial"]}", blocks: [2000]}}}},
+     sinks: [{{type: jsonl, path: "{tmp_path / "o.jsonl"}"}}]}}
+"""
+    async with Executor(parse_config(text, env={})) as executor:
+        (report,) = await executor.run_once()
+    assert report.ok, report.errors
+    (line,) = (tmp_path / "o.jsonl").read_text().splitlines()
+    record = json.loads(line)
+    assert record["block"] == "INV_BASE_SETTINGS"
+    assert record["values"] == {"ac_output": 1, "mode": "normal"}

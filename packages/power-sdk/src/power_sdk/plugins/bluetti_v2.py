@@ -9,7 +9,7 @@ from power_sdk.client import AsyncClient
 from power_sdk.device.profiles import BlockGroup, get_profile
 from power_sdk.errors import ConfigError
 from power_sdk.parser.registry import SchemaRegistry
-from power_sdk.parser.schema import ParsedBlock
+from power_sdk.parser.schema import BlockSchema, ParsedBlock
 from power_sdk.runtime.registry import PluginRegistry
 from power_sdk.transport.mqtt import MqttTransport
 
@@ -127,8 +127,12 @@ class BluettiVendor:
         options: Mapping[str, Any],
         transport: Any,
         protocol: Any,
+        schemas: Sequence[BlockSchema] = (),
     ) -> _BluettiSession:
-        """Open a device; polls ``groups`` (default: all) or an explicit ``blocks`` list."""
+        """Open a device; polls ``groups`` (default: all) or an explicit ``blocks`` list.
+
+        ``schemas`` (from the runtime file) are added to, or replace, the built-in ones.
+        """
         profile = get_profile(profile_id)
         client = AsyncClient(
             str(options.get("serial", device_id)),
@@ -139,6 +143,8 @@ class BluettiVendor:
             backoff=_option(options, "backoff", float, 0.2),
             schemas=protocol.schemas(),
         )
+        for schema in schemas:
+            client.register_schema(schema, replace=True)
         blocks: list[int]
         if "blocks" in options:
             blocks = _option(options, "blocks", _int_list, [])

@@ -17,7 +17,8 @@ import attrs
 import cattrs
 import yaml
 
-from power_sdk.errors import ConfigError
+from power_sdk.errors import ConfigError, SchemaError
+from power_sdk.parser.schema import BlockSchema
 
 __all__ = [
     "DefaultsConfig",
@@ -91,12 +92,22 @@ class DeviceConfig:
 
 @attrs.frozen
 class RuntimeConfig:
-    """The whole runtime file."""
+    """The whole runtime file.
+
+    ``schemas`` adds block layouts as data (``BlockSchema.from_dict`` form), so a device can
+    poll a block the package does not know yet.
+    """
 
     version: Literal[1]
     pipelines: dict[str, PipelineConfig]
     devices: list[DeviceConfig]
     defaults: DefaultsConfig = attrs.field(factory=DefaultsConfig)
+    schemas: list[dict[str, Any]] = attrs.field(factory=list)
+
+    @property
+    def block_schemas(self) -> tuple[BlockSchema, ...]:
+        """The ``schemas`` section as block schemas (validated when the file was parsed)."""
+        return tuple(BlockSchema.from_dict(data) for data in self.schemas)
 
     def options(self, index: int) -> dict[str, Any]:
         """Effective transport options of device ``index`` (defaults, then its own)."""
@@ -206,6 +217,11 @@ def load_config(
 
 
 def _check(config: RuntimeConfig) -> None:
+    for index, data in enumerate(config.schemas):
+        try:
+            BlockSchema.from_dict(data).validate()
+        except SchemaError as exc:
+            raise ConfigError(f"invalid runtime config: {exc} at schemas[{index}]") from exc
     if config.defaults.poll_interval <= 0:
         raise ConfigError("invalid runtime config: must be > 0 at defaults.poll_interval")
     if not config.devices:

@@ -144,6 +144,7 @@ class Executor:
                     options=options,
                     transport=transport,
                     protocol=self.registry.protocol(pipeline.protocol),
+                    schemas=self.config.block_schemas,
                 )
                 sinks = [self._sink(s) for s in device.sinks]
             except Exception as exc:

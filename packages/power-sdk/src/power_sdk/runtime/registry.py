@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from power_sdk.errors import UnknownPluginError
-from power_sdk.parser.schema import ParsedBlock
+from power_sdk.parser.schema import BlockSchema, ParsedBlock
 
 __all__ = [
     "DeviceSession",
@@ -83,8 +83,9 @@ class VendorPlugin(Protocol):
         options: Mapping[str, Any],
         transport: Any,
         protocol: Any,
+        schemas: Sequence[BlockSchema],
     ) -> DeviceSession:
-        """Open one device session."""
+        """Open one device session; ``schemas`` are the config's extra block schemas."""
         ...
 
 
