@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from power_sdk import AsyncClient, BrokerUnavailableError, TlsError
+from power_sdk import AsyncClient, BrokerUnavailableError, RequestTimeoutError, TlsError
 from power_sdk.transport import MqttTransport, TlsFiles, load_pkcs12
 from shared_testing.bluetti.broker import MosquittoBroker, ThreadedBroker, mosquitto_available
 from shared_testing.simulator import RunningSimulator
@@ -147,7 +147,7 @@ def test_temp_files_removed_at_interpreter_exit(pki: dict[str, Path]) -> None:
     assert not Path(done.stdout.strip()).exists()
 
 
-async def test_temp_files_removed_when_the_broker_is_unreachable(
+async def test_temp_files_are_gone_once_loaded_even_if_the_broker_is_unreachable(
     pki: dict[str, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -156,11 +156,9 @@ async def test_temp_files_removed_when_the_broker_is_unreachable(
     )
     with pytest.raises(BrokerUnavailableError):
         await transport.connect()
-    files = transport._tls_files
-    assert files is not None
-    assert files.keyfile.exists()
+    assert transport.tls_directory is not None
+    assert not transport.tls_directory.exists()  # deleted as soon as paho loaded them
     await transport.close()
-    assert not files.directory.exists()
     assert PASSWORD not in caplog.text
     key_pem = load_pkcs12(pki["pfx"].read_bytes(), PASSWORD)[1].decode()
     assert key_pem.splitlines()[1] not in caplog.text
@@ -200,12 +198,22 @@ async def test_mutual_tls_against_mosquitto(
         await client.connect()
         try:
             block = await client.read_block(100)
-            files = client.transport._tls_files
-            assert files is not None
+            directory = client.transport.tls_directory
+            assert directory is not None
+            assert not directory.exists()  # connected, and nothing left on disk
+            await asyncio.to_thread(broker.restart)  # reconnecting needs no files either
+            for _ in range(100):
+                try:
+                    again = await client.read_block(1300)
+                    break
+                except (BrokerUnavailableError, RequestTimeoutError):
+                    await asyncio.sleep(0.2)
+            else:
+                pytest.fail("no answer over TLS after the broker restarted")
+            assert again.values["frequency"] == 50.0
         finally:
             await client.transport.close()
         assert block.values["device_model"] == device["profile"]
-        assert not files.directory.exists()
         # without a client certificate the broker refuses the connection
         anonymous = MqttTransport(
             f"mqtts://127.0.0.1:{tls_port}", ca_file=str(pki["ca"]), connect_timeout=1.0

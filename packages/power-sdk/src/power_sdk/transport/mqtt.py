@@ -15,6 +15,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,6 +95,8 @@ class MqttTransport:
         self._client_id = client_id or f"power-sdk-{secrets.token_hex(4)}"
         self._client: mqtt.Client | None = None
         self._tls_files: TlsFiles | None = None
+        #: where the last PKCS#12 parts were written (already deleted again), for audits
+        self.tls_directory: Path | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connected = threading.Event()
         self._refused: str | None = None
@@ -145,19 +148,21 @@ class MqttTransport:
         if self._username is not None:
             client.username_pw_set(self._username, self._password)
         if self._tls:
+            files = None
             if self._pfx is not None:
-                self._tls_files = TlsFiles.from_pkcs12(self._pfx, self._pfx_password)
-            files = self._tls_files
+                files = self._tls_files = TlsFiles.from_pkcs12(self._pfx, self._pfx_password)
+                self.tls_directory = files.directory
             try:
+                # tls_set loads certificate and key into its SSLContext right away, so the
+                # files are deleted as soon as it returns: they live on disk for milliseconds.
                 client.tls_set(
                     ca_certs=self._ca_file,
                     certfile=str(files.certfile) if files else None,
                     keyfile=str(files.keyfile) if files else None,
                 )
                 client.tls_insecure_set(self._tls_insecure)
-            except BaseException:
+            finally:
                 self._cleanup_tls()
-                raise
         client.on_socket_open = _no_delay
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
