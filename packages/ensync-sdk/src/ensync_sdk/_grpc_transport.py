@@ -207,7 +207,7 @@ class GrpcTransport(Transport):
             call.cancel()
         raise SessionLostError(f"the node ended the subscription stream of {name!r}")
 
-    def _stop_stream(self, name: str) -> None:
+    def cancel_stream(self, name: str) -> None:
         call = self._streams.pop(name, None)
         if call is not None:
             call.cancel()
@@ -217,7 +217,7 @@ class GrpcTransport(Transport):
             raise EnSyncSubscriptionError(f"{what} failed: {message or 'the node refused'}")
 
     async def unsubscribe(self, name: str) -> None:
-        self._stop_stream(name)
+        self.cancel_stream(name)
         what = f"unsubscribing from {name!r}"
         reply = await self._unary(
             self._api.Unsubscribe(

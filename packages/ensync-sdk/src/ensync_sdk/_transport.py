@@ -70,6 +70,10 @@ class Transport(abc.ABC):
         """Refuse values this transport cannot carry (before anything is sent)."""
 
     @abc.abstractmethod
+    def cancel_stream(self, name: str) -> None:
+        """End the local side of the stream of ``name`` now (no request is sent)."""
+
+    @abc.abstractmethod
     async def unsubscribe(self, name: str) -> None:
         """Stop the deliveries of ``name``."""
 

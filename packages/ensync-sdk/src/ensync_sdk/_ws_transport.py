@@ -259,10 +259,13 @@ class WebSocketTransport(Transport):
             if self._queues.get(name) is queue:
                 del self._queues[name]
 
-    async def unsubscribe(self, name: str) -> None:
+    def cancel_stream(self, name: str) -> None:
         queue = self._queues.pop(name, None)
         if queue is not None:
             queue.put_nowait(_ENDED)
+
+    async def unsubscribe(self, name: str) -> None:
+        self.cancel_stream(name)
         await self._expect_pass(
             "UNSUB",
             {"CLIENT_ID": self._client_id, "EVENT_NAME": name},

@@ -23,7 +23,7 @@ from ensync_core import (
 from ensync_core.keys import recipient_curve_key
 from ensync_sdk._transport import Session, SessionLostError, Transport
 from ensync_sdk.options import ClientOptions, EngineOptions
-from ensync_sdk.subscription import ErrorCallback, Subscription
+from ensync_sdk.subscription import ErrorCallback, Subscription, _settle
 
 __all__ = ["EnSyncClient"]
 
@@ -125,10 +125,12 @@ class EnSyncClient:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        for subscription in list(self._subscriptions.values()):
-            await subscription._stop()
+        tasks = [s._halt() for s in self._subscriptions.values()]
         self._subscriptions.clear()
-        await self._transport.close()
+        await self._transport.close()  # also ends the streams the loops may still wait on
+        for task in tasks:
+            if task is not None:
+                await _settle(task)
         self._log_info("closed")
 
     async def __aenter__(self) -> Self:

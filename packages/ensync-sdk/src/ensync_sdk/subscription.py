@@ -31,6 +31,16 @@ Handler = Callable[[EnSyncEvent], Awaitable[Any] | Any]
 ErrorCallback = Callable[[EnSyncError, EventInfo | None], Awaitable[Any] | Any]
 
 
+_STOP_GRACE = 2.0  # seconds a cancelled delivery loop gets to finish
+
+
+async def _settle(task: asyncio.Task[None]) -> None:
+    """Wait (bounded) for a cancelled task; a transport that swallows the cancel can't hang us."""
+    done, _ = await asyncio.wait({task}, timeout=_STOP_GRACE)
+    if not done:
+        logger.warning("an EnSync subscription task did not stop within %s s", _STOP_GRACE)
+
+
 async def _call(fn: Callable[..., Any], *args: Any) -> None:
     result = fn(*args)
     if inspect.isawaitable(result):
@@ -151,13 +161,20 @@ class Subscription:
         stream = await self._client._request(lambda t: t.open_stream(self._name))
         self._task = asyncio.create_task(self._run(stream), name=f"ensync-sub-{self._name}")
 
-    async def _stop(self) -> None:
+    def _halt(self) -> asyncio.Task[None] | None:
+        """Stop the delivery loop without waiting; returns the task to wait for."""
         self._active = False
+        self._client._transport.cancel_stream(self._name)
         task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is None or task is asyncio.current_task():
+            return None
+        task.cancel()
+        return task
+
+    async def _stop(self) -> None:
+        task = self._halt()
+        if task is not None:
+            await _settle(task)
 
     async def _run(self, stream: Any) -> None:
         while True:
