@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ensync_core import decrypt_payload
-from ensync_sdk import EnSyncDecryptionError, EnSyncSubscriptionError
+from ensync_sdk import EnSyncDecryptionError, EnSyncSubscriptionError, EnSyncValidationError
 from shared_testing import RunningSimulator
 
 EVENT = "orders/created"
@@ -250,3 +250,40 @@ async def test_async_with_closes_the_client(engine: Any, apps: Any) -> None:
         assert c.app_id == app["app_id"]
     with pytest.raises(Exception, match="closed"):
         await c.publish(EVENT, [apps[1]["app_id"]], {})
+
+
+async def test_refused_subscription_is_reported_not_retried(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, transport: str
+) -> None:
+    bob = await connect(apps[1])
+    node.faults.fail_next(1, status=403)
+    if transport == "websocket":  # SUB is answered: the refusal is raised at once
+        with pytest.raises(EnSyncSubscriptionError, match="injected fault"):
+            await bob.subscribe(EVENT)
+        return
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)  # the gRPC stream is refused once it starts
+    subscription.on_error(box.on_error)
+    await box.wait(lambda: len(box.errors) == 1)
+    error, info = box.errors[0]
+    assert isinstance(error, EnSyncSubscriptionError)
+    assert "PERMISSION_DENIED" in str(error)
+    assert info is None
+    assert not subscription.active
+    assert EVENT not in bob.subscriptions
+
+
+async def test_handlers_can_be_removed_and_must_be_callable(
+    connect: Any, apps: Any, inbox: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    first, second = inbox(), inbox()
+    subscription = await bob.subscribe(EVENT)
+    remove = subscription.on(first.handler)
+    subscription.on(second.handler)
+    remove()
+    await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await second.wait(lambda: len(second.events) == 1)
+    assert first.events == []
+    with pytest.raises(EnSyncValidationError, match="handler must be callable"):
+        subscription.on("not callable")  # type: ignore[arg-type]

@@ -37,6 +37,8 @@ _RECONNECTABLE = frozenset(
     }
 )
 
+# A stream that ends with these is re-opened after a reconnect; other codes are refusals.
+_STREAM_RETRYABLE = _RECONNECTABLE | {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 _REFUSED = frozenset({grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED})
 
 
@@ -194,7 +196,12 @@ class GrpcTransport(Transport):
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.CANCELLED and self._streams.get(name) is not call:
                 return  # we cancelled it: unsubscribed or closed
-            raise self._lost(exc, f"the subscription to {name!r}") from exc
+            what = f"the subscription to {name!r}"
+            if exc.code() in _STREAM_RETRYABLE:
+                raise self._lost(exc, what) from exc
+            raise EnSyncSubscriptionError(
+                f"{what} was refused by the node ({_describe(exc)})", cause=exc
+            ) from exc
         except asyncio.CancelledError:
             if _cancelling():
                 raise

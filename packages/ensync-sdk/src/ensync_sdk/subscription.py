@@ -18,6 +18,7 @@ from ensync_core import (
     EnSyncValidationError,
     decrypt_payload,
 )
+from ensync_sdk._transport import SessionLostError
 from ensync_sdk.events import EnSyncEvent, EventInfo, RawMessage, build_event, info_of
 
 if TYPE_CHECKING:
@@ -182,8 +183,19 @@ class Subscription:
             try:
                 async for raw in stream:
                     await self._process(raw)
-            except EnSyncError as exc:
+            except SessionLostError as exc:
                 self._client._log_info("subscription %r interrupted: %s", self._name, exc)
+            except EnSyncError as exc:  # the node refused the stream: retrying will not help
+                if self.active:
+                    self._active = False
+                    self._client._forget(self)
+                    await self._report(
+                        EnSyncSubscriptionError(
+                            f"the subscription to {self._name!r} stopped: {exc}", cause=exc
+                        ),
+                        None,
+                    )
+                return
             if not self.active:  # stopped on purpose while the stream ended
                 return
             try:
