@@ -175,3 +175,36 @@ def test_event_dict_and_metadata() -> None:
     assert parse_metadata("not json") == {}
     assert parse_metadata("[1]") == {}
     assert parse_metadata({"k": 1}) == {"k": 1}
+
+
+_hosts = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,3}", fullmatch=True)
+
+
+@settings(max_examples=100)
+@given(_hosts, st.integers(min_value=1, max_value=65535), st.sampled_from(["grpc", "grpcs"]))
+def test_grpc_url_property(host: str, port: int, scheme: str) -> None:
+    parsed = parse_grpc_url(f"{scheme}://{host}:{port}")
+    assert parsed.target == f"{host}:{port}"
+    assert parsed.secure == (scheme == "grpcs")
+    bare = parse_grpc_url(host)
+    local = host == "localhost"
+    assert bare.secure != local
+    assert bare.port == (50051 if local else 443)
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=40))
+def test_url_parsers_only_raise_validation_errors(text: str) -> None:
+    for parse in (parse_grpc_url, parse_ws_url):
+        outcome: object
+        try:
+            outcome = parse(text)
+        except EnSyncValidationError as exc:
+            outcome = exc
+        assert not isinstance(outcome, Exception) or "URL" in str(outcome)
+
+
+@settings(max_examples=100)
+@given(st.one_of(st.text(max_size=30), st.dictionaries(st.text(max_size=5), st.integers())))
+def test_parse_metadata_always_gives_a_dict(raw: Any) -> None:
+    assert isinstance(parse_metadata(raw), dict)
