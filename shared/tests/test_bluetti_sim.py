@@ -20,11 +20,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from shared_testing import RunningSimulator
 from shared_testing.bluetti import add_cli_arguments, create_simulator, options_from_cli
 from shared_testing.bluetti.broker import ThreadedBroker
-from shared_testing.bluetti.fixtures import any_mqtt_broker, mqtt_broker
 from shared_testing.bluetti.modbus import crc16, seal
 from shared_testing.bluetti.registers import PROFILES, DeviceModel
-
-__all__ = ["any_mqtt_broker", "mqtt_broker"]
 
 
 class Raw:

@@ -172,3 +172,27 @@ def test_standalone_runner_prints_one_json_line_and_stops_on_sigint() -> None:
             time.sleep(0.05)
     assert process.returncode == 0
     assert process.stdout.read() == ""
+
+
+def test_standalone_runner_reports_a_port_in_use_in_one_line() -> None:
+    with start_simulator("echo") as running:
+        port = running.info()["url"].rsplit(":", 1)[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "shared_testing", "serve", "echo", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: the echo simulator could not start:")
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_client_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared_testing import systems
+
+    monkeypatch.setitem(systems.SYSTEMS, "span", "span_panel_api._no_such_module_for_test")
+    with pytest.raises(systems.MissingClientPackageError, match="needs span-panel-api installed"):
+        systems.load_system("span")

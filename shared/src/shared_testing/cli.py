@@ -33,11 +33,18 @@ def _parser(system: str | None) -> argparse.ArgumentParser:
     return parser
 
 
+class StartupError(Exception):
+    """The simulator could not be built or could not start listening."""
+
+
 async def _serve(args: argparse.Namespace) -> None:
-    simulator = create_simulator(
-        args.system, host=args.host, port=args.port, **system_options(args.system, args)
-    )
-    await simulator.start()
+    try:
+        simulator = create_simulator(
+            args.system, host=args.host, port=args.port, **system_options(args.system, args)
+        )
+        await simulator.start()
+    except Exception as exc:  # reported as one line, not a traceback, by main()
+        raise StartupError(f"the {args.system} simulator could not start: {exc}") from exc
     control = ControlServer(simulator, host=args.host if args.host != "0.0.0.0" else "127.0.0.1")
     await control.start()
     stop = asyncio.Event()
@@ -60,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     peek = [a for a in argv if not a.startswith("-")]
     system = peek[1] if len(peek) > 1 and peek[0] == "serve" else None
     args = _parser(system).parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0

@@ -27,8 +27,20 @@ SYSTEMS: dict[str, str] = {
 }
 
 
+#: simulators that reuse their client package's codec or engine -> that distribution
+NEEDS_CLIENT: dict[str, tuple[str, str]] = {
+    "skyspark": ("ace_skyspark_lib", "ace-skyspark-lib"),
+    "span": ("span_panel_api", "span-panel-api"),
+    "ensync": ("ensync_sdk", "ensync-sdk"),
+}
+
+
 class UnknownSystemError(LookupError):
     """A simulator name that is not in :data:`SYSTEMS`."""
+
+
+class MissingClientPackageError(ImportError):
+    """A simulator whose client package (it reuses its codec or engine) is not installed."""
 
 
 def load_system(name: str) -> ModuleType:
@@ -38,7 +50,16 @@ def load_system(name: str) -> ModuleType:
     except KeyError:
         known = ", ".join(sorted(SYSTEMS))
         raise UnknownSystemError(f"unknown simulator {name!r}; known: {known}") from None
-    return importlib.import_module(module_name)
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        module, dist = NEEDS_CLIENT.get(name, ("", ""))
+        if module and exc.name is not None and exc.name.split(".")[0] == module:
+            raise MissingClientPackageError(
+                f"the {name} simulator needs {dist} installed: pip install 'shared-testing[{name}]'"
+                f" (in this repository: pip install -e packages/{dist})"
+            ) from exc
+        raise
 
 
 def create_simulator(name: str, **options: Any) -> Simulator:
