@@ -110,8 +110,8 @@ async def test_binding_by_namespace_sid_streams_changes(sim: RunningSimulator) -
             # bound but not listening: nothing arrives yet
             await on_sim(sim, lambda: sim.simulator.emit_burst(2, DEVID))
             listen = {"modules": [DEVID]}
-            await client.emit("app:modules:parameters:listen", listen, namespace="/ws")
-            await asyncio.sleep(0.1)
+            ack = await client.call("app:modules:parameters:listen", listen, namespace="/ws")
+            assert ack == {"status": "OK"}
             assert received == []
             sent = await on_sim(sim, lambda: sim.simulator.emit_burst(5, DEVID))
             assert sent == 5

@@ -245,3 +245,20 @@ async def test_tokens_stay_out_of_realtime_logs(
     assert api.token is not None
     assert api.token.access_token not in caplog.text
     assert sim.info()["password"] not in caplog.text
+
+
+async def test_listen_without_waiting_for_acknowledgement(
+    sim: RunningSimulator, api: BragerApiClient
+) -> None:
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+    gateway.realtime.listen_ack_timeout = 0  # for servers that never acknowledge
+    params = ParamStore()
+    task = asyncio.create_task(params.run(gateway.bus))
+    await gateway.start()
+    try:
+        await converged(sim, params)
+        assert gateway.realtime.namespace_sid is not None
+        assert gateway.realtime.engine_sid is not None
+    finally:
+        await gateway.stop()
+        await task

@@ -49,6 +49,7 @@ class RealtimeManager:
         reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 30.0,
         connect_timeout: float = 10.0,
+        listen_ack_timeout: float = 1.0,
     ) -> None:
         self.api = api
         self.modules = list(modules)
@@ -56,6 +57,7 @@ class RealtimeManager:
         self.reconnect_delay = reconnect_delay
         self.max_reconnect_delay = max_reconnect_delay
         self.connect_timeout = connect_timeout
+        self.listen_ack_timeout = listen_ack_timeout
         self.namespace = api.server.namespace
         self._client: Any = None
         self._disconnected = asyncio.Event()
@@ -202,8 +204,28 @@ class RealtimeManager:
         payload: dict[str, Any] = {"modules": self.modules, "devids": self.modules}
         if self.group_id is not None:
             payload["group_id"] = self.group_id
-        await client.emit(PARAMETERS_LISTEN, payload, namespace=self.namespace)
-        await client.emit(ACTIVITY_LISTEN, payload, namespace=self.namespace)
+        await asyncio.gather(
+            self._listen(client, PARAMETERS_LISTEN, payload),
+            self._listen(client, ACTIVITY_LISTEN, payload),
+        )
+
+    async def _listen(self, client: Any, event: str, payload: dict[str, Any]) -> None:
+        # Waiting for the acknowledgement orders "listening" before the snapshot is fetched,
+        # so no change can fall between the two; a server that does not acknowledge costs
+        # ``listen_ack_timeout`` once per connection.
+        if self.listen_ack_timeout <= 0:
+            await client.emit(event, payload, namespace=self.namespace)
+            return
+        try:
+            await client.call(
+                event, payload, namespace=self.namespace, timeout=self.listen_ack_timeout
+            )
+        except socketio.exceptions.TimeoutError:
+            log.debug(
+                "%s not acknowledged within %.1f s; continuing", event, self.listen_ack_timeout
+            )
+        except socketio.exceptions.SocketIOError as exc:
+            raise BragerRealtimeError(f"emitting {event} failed: {exc}") from exc
 
     # -- incoming events ----------------------------------------------------------------------
 
