@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from shared_testing.docs import run_quickstart
+
 QUICKSTART = Path(__file__).parents[1] / "examples" / "quickstart.py"
 
 
@@ -24,15 +26,7 @@ def test_quickstart_against_the_cli_simulator() -> None:
         info = json.loads(line)
         assert info["system"] == "skyspark"
         assert info["url"].endswith("/api")
-        result = subprocess.run(
-            [sys.executable, str(QUICKSTART), line],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        last = result.stdout.strip().splitlines()[-1]
+        last = run_quickstart(QUICKSTART, line)
         assert last.startswith("read 2 sites, 3 equips and 15 points, wrote 108 samples")
     finally:
         server.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-README = Path(__file__).parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+from shared_testing.docs import code_blocks, run_code_block
+
+BLOCKS = code_blocks(Path(__file__).parents[1] / "README.md")
 
 
 def test_readme_has_examples() -> None:
@@ -22,5 +22,5 @@ def test_readme_example_runs(
 ) -> None:
     sim = simulator("skyspark", password="secret")
     code = BLOCKS[index].replace("http://localhost:8080/api", sim.info()["url"])
-    exec(compile(code, f"README.md block {index + 1}", "exec"), {"__name__": "__readme__"})
+    run_code_block(code, source=f"README.md block {index + 1}")
     assert capsys.readouterr().out.strip(), "every README example prints what it did"

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from shared_testing import RunningSimulator
+from shared_testing.docs import run_quickstart
 
 QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart.py"
 
 
 def test_quickstart(ensync_sim: RunningSimulator) -> None:
-    result = subprocess.run(
-        [sys.executable, str(QUICKSTART), json.dumps(ensync_sim.info())],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    last = result.stdout.strip().splitlines()[-1]
+    last = run_quickstart(QUICKSTART, ensync_sim.info())
     assert last.startswith("alice (gRPC) sent 3 encrypted orders")

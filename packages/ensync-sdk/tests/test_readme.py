@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from shared_testing import RunningSimulator
+from shared_testing.docs import code_blocks, run_code_block
 
 README = Path(__file__).parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+BLOCKS = code_blocks(README)
 
 
 def test_readme_has_examples() -> None:
@@ -32,5 +32,5 @@ def test_readme_block_runs(
     monkeypatch.setenv("ENSYNC_SECRET_KEY", me["secret_key"])
     monkeypatch.setenv("ENSYNC_PEER_APP_ID", peer["app_id"])
     monkeypatch.setenv("ENSYNC_OTHER_APP_ID", other["app_id"])
-    exec(compile(code, str(README), "exec"), {"__name__": "__readme__"})
+    run_code_block(code, source=str(README))
     assert capsys.readouterr().out.strip()

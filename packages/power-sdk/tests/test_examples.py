@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from shared_testing import RunningSimulator
+from shared_testing.docs import run_quickstart
 
-ROOT = Path(__file__).parents[1]
+QUICKSTART = Path(__file__).parents[1] / "examples" / "quickstart.py"
 
 
 def test_quickstart_polls_two_simulated_devices(bluetti_sim: RunningSimulator) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "quickstart.py"), json.dumps(bluetti_sim.info())],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    last = done.stdout.strip().splitlines()[-1]
+    last = run_quickstart(QUICKSTART, bluetti_sim.info())
     assert last.startswith("runtime polled 2 devices (EL100V2 SOC ")
     assert "written to JSONL and read back" in last

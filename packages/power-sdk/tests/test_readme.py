@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,13 @@ import pytest
 from power_sdk.runtime import default_registry, parse_config
 from power_sdk.runtime.executor import validate_plugins
 from shared_testing import RunningSimulator
+from shared_testing.docs import code_blocks, run_code_block
 
 README = Path(__file__).parents[1] / "README.md"
 
 
 def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    return code_blocks(README, language)
 
 
 def test_python_examples_run_against_the_simulator(
@@ -31,7 +31,7 @@ def test_python_examples_run_against_the_simulator(
     assert len(examples) == 3
     namespace: dict[str, Any] = {"__name__": "readme"}
     for example in examples:
-        exec(compile(example, str(README), "exec"), namespace)
+        run_code_block(example, source=str(README), namespace=namespace)
     out = capsys.readouterr().out
     assert "SOC " in out
     assert "pack voltage" in out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import subprocess
 import sys
@@ -12,15 +11,14 @@ from typing import Any
 
 import pytest
 
+from shared_testing.docs import code_blocks, run_code_block
 from shared_testing.simulator import RunningSimulator
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCKS = re.findall(r"```(python|bash)\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
-PYTHON = [code for lang, code in BLOCKS if lang == "python"]
+PYTHON = code_blocks(README, "python")
 CLI_LINES = [
     line
-    for lang, code in BLOCKS
-    if lang == "bash"
+    for code in code_blocks(README, "bash")
     for line in code.splitlines()
     if line.startswith("pybragerone-cli ")
 ]
@@ -45,7 +43,7 @@ def test_python_example_runs(
 ) -> None:
     sim: RunningSimulator = simulator("brager", drift_interval=0)
     code = localise(PYTHON[index], sim.info())
-    exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "__main__"})
+    run_code_block(code, source=f"README.md python block {index}")
     out = capsys.readouterr().out
     assert out.strip(), "every example prints what it did"
     expected = {

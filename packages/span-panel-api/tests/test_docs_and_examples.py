@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from shared_testing.docs import code_blocks, run_code_block, run_quickstart
 from shared_testing.simulator import RunningSimulator
 
 PACKAGE = Path(__file__).resolve().parents[1]
-README = (PACKAGE / "README.md").read_text(encoding="utf-8")
+README = PACKAGE / "README.md"
 
 
 def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+    return code_blocks(README, language)
 
 
 def test_readme_has_examples() -> None:
@@ -36,7 +36,7 @@ def test_readme_python_blocks_run_against_the_simulator(
     (tmp_path / "my_panel.yaml").write_text(blocks("yaml")[0])
     for index, block in enumerate(blocks("python")):
         code = block.replace('"192.168.1.100"', f'"{host}", port={port}')
-        exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "__main__"})
+        run_code_block(code, source=f"README.md python block {index}")
     out = capsys.readouterr().out
     assert "Panel SPAN-SIM-0001 runs" in out
     assert "needs a token (HTTP 401)" in out
@@ -47,15 +47,7 @@ def test_readme_python_blocks_run_against_the_simulator(
 
 
 def test_quickstart_runs_against_the_simulator(span_sim: RunningSimulator) -> None:
-    result = subprocess.run(
-        [sys.executable, str(PACKAGE / "examples" / "quickstart.py"), json.dumps(span_sim.info())],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    last = result.stdout.strip().splitlines()[-1]
+    last = run_quickstart(PACKAGE / "examples" / "quickstart.py", span_sim.info())
     assert last.startswith("read status, panel (32 tabs) and 24 circuits (4 unmapped tabs)")
     assert "OPEN -> CLOSED" in last
 
