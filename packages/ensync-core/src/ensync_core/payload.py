@@ -16,17 +16,30 @@ def dumps_payload(payload: Any) -> bytes:
     """Return the compact UTF-8 JSON of ``payload`` (the plaintext that gets encrypted).
 
     Raises :class:`EnSyncValidationError` when the payload is not JSON-serializable (objects,
-    bytes, sets, NaN or infinity, non-string keys...).
+    bytes, sets, NaN or infinity, non-string keys, lone surrogates in strings...).
     """
     try:
+        _check_keys(payload)
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError, RecursionError) as exc:
+        return text.encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
         raise EnSyncValidationError(
-            f"the payload is not JSON-serializable ({exc}); pass dicts, lists, strings, "
-            f"finite numbers, booleans and None only",
+            f"the payload is not JSON-serializable ({exc}); pass dicts with string keys, lists, "
+            f"strings (valid Unicode), finite numbers, booleans and None only",
             cause=exc,
         ) from exc
-    return text.encode("utf-8")
+
+
+def _check_keys(value: Any) -> None:
+    """Refuse non-string dict keys: JSON would turn ``1`` and ``"1"`` into one key (data loss)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"keys must be strings, got the {type(key).__name__} key {key!r}")
+            _check_keys(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_keys(item)
 
 
 def byte_size(payload: Any) -> int:
@@ -59,7 +72,13 @@ def skeleton(payload: Any) -> dict[str, str]:
     """Return the type of each top-level key of an object payload (``{}`` for other payloads)."""
     if not isinstance(payload, dict):
         return {}
-    return {str(key): type_name(value) for key, value in payload.items()}
+    try:
+        _check_keys(payload)
+    except TypeError as exc:
+        raise EnSyncValidationError(
+            f"the payload is not JSON-serializable ({exc})", cause=exc
+        ) from exc
+    return {key: type_name(value) for key, value in payload.items()}
 
 
 def payload_metadata(payload: Any, plaintext: bytes | None = None) -> dict[str, Any]:
