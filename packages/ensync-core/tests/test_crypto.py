@@ -184,3 +184,47 @@ def test_encrypt_decrypt_property(plaintext: bytes, count: int) -> None:
     text = encrypt_payload(plaintext, [p.app_id for p in pairs])
     for pair in pairs:
         assert decrypt_payload(text, pair.secret_key) == plaintext
+
+
+def test_deeply_nested_envelope_json_is_a_decryption_error() -> None:
+    deep = base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode()
+    with pytest.raises(EnSyncDecryptionError, match="not base64 of JSON"):
+        decode_envelope(deep)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["type", "payload", "keys", "nonce", "ciphertext", "ephemeralPublicKey"]
+            )
+            | st.text(max_size=4),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200)
+@given(
+    _json
+    | st.fixed_dictionaries({"type": st.just("hybrid")}, optional={"payload": _json, "keys": _json})
+)
+def test_any_json_envelope_parses_or_is_a_decryption_error(obj: object) -> None:
+    """Whatever JSON a peer sends as an envelope: a parsed envelope or EnSyncDecryptionError."""
+    encoded = base64.b64encode(json.dumps(obj).encode()).decode()
+    outcome: object
+    try:
+        outcome = decode_envelope(encoded)
+    except EnSyncDecryptionError as exc:
+        outcome = exc
+    if isinstance(outcome, EnSyncDecryptionError):
+        assert "malformed envelope" in str(outcome)
+        return
+    assert isinstance(outcome, SealedEnvelope | HybridEnvelope)
+    with pytest.raises(EnSyncDecryptionError):
+        decrypt_payload(encoded, BOB.secret_key)

@@ -126,7 +126,7 @@ def decode_envelope(encoded: str | bytes) -> Envelope:
     try:
         text = base64.b64decode(encoded, validate=True)
         obj = json.loads(text)
-    except (binascii.Error, ValueError, TypeError) as exc:
+    except (binascii.Error, ValueError, TypeError, RecursionError) as exc:
         raise EnSyncDecryptionError(
             "malformed envelope: the payload is not base64 of JSON", cause=exc
         ) from exc
