@@ -18,6 +18,7 @@ from pybragerone.assets import (
     parse_js_literal,
     parse_module_menu,
     parse_param_bundle,
+    unit_code,
 )
 from pybragerone.errors import BragerAssetError
 
@@ -345,3 +346,31 @@ def test_menu_visibility_property(
     )
     menu = parse_module_menu(source)
     assert menu.visible_symbols(perms, level) == expected_visible(routes, perms, level)
+
+
+@settings(max_examples=200)
+@given(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.lists(st.integers(), max_size=2)
+)
+def test_unit_resolution_takes_any_value(unit: Any) -> None:
+    catalog = AssetCatalog.from_sources(units_json=UNITS)
+    text = catalog.unit_text(unit)
+    assert text is None or (isinstance(text, str) and text == text.strip() and text)
+    assert ha_unit(unit) in {None, *ha_values}
+    code = unit_code(unit)
+    assert code is None or isinstance(code, int)
+
+
+ha_values = {"°C", "%", "bar", "kW", "W", "kWh", "h", "min", "s", "m³/h"}
+
+
+@pytest.mark.parametrize(
+    ("unit", "code"), [(1, 1), (1.0, 1), (" 7 ", 7), (1.5, None), ("²", None), ("9" * 10, None)]
+)
+def test_unit_code(unit: Any, code: int | None) -> None:
+    assert unit_code(unit) == code

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pybragerone.assets import AssetCatalog
 from pybragerone.events import EventBus
@@ -90,3 +95,47 @@ def test_state_store_flatten_filters_by_menu_visibility() -> None:
     assert set(states.flatten()["D"]) == {"P4:1", "P6:2", "P9:1"}
     assert set(states.flatten(["MENU_A"])["D"]) == {"P4:1"}
     assert set(states.flatten(["MENU_A", "MENU_B", "WRITE"], level=1)["D"]) == {"P4:1", "P6:2"}
+
+
+@pytest.mark.parametrize(
+    ("unit", "text"),
+    [
+        (1, "°C"),
+        (1.0, "°C"),
+        (" 2 ", "%"),
+        ("bar", "bar"),
+        (1.5, None),
+        ([1], None),
+        ({"value": 1}, None),
+        ("²", None),
+        ("9" * 5000, None),
+        (True, None),
+    ],
+)
+def test_state_store_takes_any_unit_cell(unit: object, text: str | None) -> None:
+    # The u cell comes from the network: a garbled one must not stop the store's task.
+    states = StateStore(AssetCatalog.from_sources(units_json=UNITS))
+    states.ingest(u("P4.v1", 50))
+    states.ingest(u("P4.u1", unit))
+    family = states.family("D", "P4:1")
+    assert family is not None
+    assert family.unit == text
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200)
+@given(st.sampled_from("vsunx"), json_values, st.none() | st.dictionaries(st.text(), json_values))
+def test_state_store_ingests_any_cell(chan: str, value: object, meta: Any) -> None:
+    catalog = AssetCatalog.from_sources(units_json=UNITS, bundles=[PARAMS_JS])
+    states = StateStore(catalog)
+    states.ingest(ParamUpdate("D", "P4", chan, 1, value, meta))
+    family = states.family("D", "P4:1")
+    assert family is not None
+    assert family.unit is None or isinstance(family.unit, str)
+    assert family.ha_unit is None or isinstance(family.ha_unit, str)

@@ -5,7 +5,7 @@ from pybragerone.assets.i18n import parse_i18n
 from pybragerone.assets.jsparse import JSRef, iter_object_literals, parse_js_literal
 from pybragerone.assets.menu import MenuParam, MenuRoute, ModuleMenu, parse_module_menu
 from pybragerone.assets.params import CellRef, ParamMapping, parse_param_bundle
-from pybragerone.assets.units import UNIT_CODES, ha_unit
+from pybragerone.assets.units import UNIT_CODES, ha_unit, unit_code
 
 __all__ = [
     "UNIT_CODES",
@@ -23,4 +23,5 @@ __all__ = [
     "parse_js_literal",
     "parse_module_menu",
     "parse_param_bundle",
+    "unit_code",
 ]

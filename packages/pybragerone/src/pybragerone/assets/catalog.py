@@ -10,6 +10,7 @@ from pybragerone.assets.i18n import parse_i18n
 from pybragerone.assets.menu import ModuleMenu, parse_module_menu
 from pybragerone.assets.params import ParamMapping, parse_param_bundle
 from pybragerone.assets.units import UNIT_CODES, ha_unit
+from pybragerone.assets.units import unit_code as code_of
 from pybragerone.errors import BragerAssetError
 
 __all__ = ["AssetCatalog", "ParamDescriptor"]
@@ -114,19 +115,20 @@ class AssetCatalog:
         """The translated label of a symbol, looked up with and without a namespace."""
         return self.labels.get(f"parameters.{symbol}") or self.labels.get(symbol)
 
-    def unit_text(self, unit: int | str | None) -> str | None:
-        """Unit text for a unit code (language pack first, then the built-in table)."""
-        if unit is None or isinstance(unit, bool):
-            return None
-        if isinstance(unit, str) and not unit.strip().isdigit():
-            return unit
-        code = str(unit).strip()
-        text = self.units.get(f"units.{code}") or self.units.get(code)
-        return text if text is not None else UNIT_CODES.get(int(code))
+    def unit_text(self, unit: object) -> str | None:
+        """Unit text for a unit code (language pack first, then the built-in table).
 
-    def describe(
-        self, pool: str, index: int, *, unit_code: int | str | None = None
-    ) -> ParamDescriptor:
+        A unit text (``"°C"``) is returned stripped; anything that is neither a code nor a
+        text (a fraction, a list from a garbled cell, an out-of-range digit string) is ``None``.
+        """
+        code = code_of(unit)
+        if code is None:
+            text = unit.strip() if isinstance(unit, str) else ""
+            return text if text and not text.isdigit() else None
+        known = self.units.get(f"units.{code}") or self.units.get(str(code))
+        return known if known is not None else UNIT_CODES.get(code)
+
+    def describe(self, pool: str, index: int, *, unit_code: object = None) -> ParamDescriptor:
         """Label and unit of family ``pool:index``; ``unit_code`` is the live ``u`` cell.
 
         Unknown families get a fallback label (``P4:1``) and the unit of ``unit_code`` alone.

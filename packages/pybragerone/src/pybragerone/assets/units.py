@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["UNIT_CODES", "ha_unit"]
+__all__ = ["UNIT_CODES", "ha_unit", "unit_code"]
 
 #: Brager unit code -> unit text (as the web app's language packs spell it)
 UNIT_CODES: dict[int, str] = {
@@ -42,14 +42,31 @@ _HA_UNITS: dict[str, str] = {
 }
 
 
-def ha_unit(unit: int | str | None) -> str | None:
-    """The Home Assistant unit for a Brager unit code or unit text; ``None`` if unknown."""
-    if unit is None or isinstance(unit, bool):
+def unit_code(unit: object) -> int | None:
+    """The integral unit code in ``unit`` (``1``, ``1.0``, ``" 1 "``), or ``None``.
+
+    Unit cells come from the network: anything else (fractions, other digits such as ``"²"``,
+    lists, absurdly long digit strings) is not a code.
+    """
+    if isinstance(unit, bool):
         return None
     if isinstance(unit, int):
-        text = UNIT_CODES.get(unit)
+        return unit
+    if isinstance(unit, float):
+        return int(unit) if unit.is_integer() else None
+    if isinstance(unit, str):
+        text = unit.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 9:
+            return int(text)
+    return None
+
+
+def ha_unit(unit: object) -> str | None:
+    """The Home Assistant unit for a Brager unit code or unit text; ``None`` if unknown."""
+    code = unit_code(unit)
+    if code is not None:
+        text = UNIT_CODES.get(code)
         return None if text is None else _HA_UNITS.get(text.lower())
-    key = "".join(unit.lower().split())  # spelling varies in spaces: "st. C", "m3 / h"
-    if key.isdigit():
-        return ha_unit(int(key))
-    return _HA_UNITS.get(key)
+    if not isinstance(unit, str):
+        return None
+    return _HA_UNITS.get("".join(unit.lower().split()))  # spelling varies: "st. C", "m3 / h"
