@@ -107,12 +107,29 @@ def test_no_transforms_compile_to_none() -> None:
         ("clamp:1", "takes 2 argument"),
         ("abs:1", "takes 0 argument"),
         ("scale:inf", "finite"),
+        ("scale:1.5e400", "too large"),
+        ("bitmask:0x", "'0x' is not a number"),
     ],
 )
 def test_bad_transforms_fail_at_registration(spec: str, message: str) -> None:
     schema = BlockSchema(7, "BAD", [Field("v", 0, UInt16(), (spec,))])
     with pytest.raises(SchemaError, match=message):
         SchemaRegistry([schema])
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "expected"),
+    [("scale:0x10", 3, 48), ("minus:0x10", 20, 4), ("clamp:0x1:0xA", 200, 10)],
+)
+def test_hex_arguments_of_every_numeric_transform(spec: str, raw: int, expected: int) -> None:
+    assert one(UInt16(), raw.to_bytes(2, "big"), spec) == expected
+
+
+def test_transform_overflow_at_parse_time_is_a_parse_error() -> None:
+    schema = BlockSchema(7, "BIG", [Field("v", 0, UInt16(), ("scale:1.0e300",) * 2 + ("shift:1",))])
+    SchemaRegistry([schema])
+    with pytest.raises(ParseError, match="field 'v' cannot be decoded"):
+        schema.parse(b"\xff\xff")
 
 
 def test_transform_on_string_is_a_schema_error() -> None:
@@ -239,9 +256,40 @@ def test_adding_a_block_is_data_only() -> None:
     assert registry.get(3500).parse(b"\x00\x00\x00\x0b\x01").values == {"total": 1.1, "mode": "eco"}
 
 
-def test_from_dict_errors_are_typed() -> None:
-    with pytest.raises(SchemaError, match="invalid block schema"):
-        BlockSchema.from_dict({"name": "X", "fields": []})
+def field_data(**changes: object) -> dict[str, object]:
+    field: dict[str, object] = {"name": "v", "offset": 0, "type": "u16"}
+    field.update(changes)
+    return {"block_id": 9, "name": "X", "fields": [field]}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "X", "fields": []}, "lacks block_id"),
+        ([], "must be a mapping, got list"),
+        ({"block_id": 9, "name": "X", "fields": "abc"}, "fields must be a list"),
+        ({"block_id": 9.5, "name": "X", "fields": []}, "block_id must be an integer, got 9.5"),
+        ({"block_id": 9, "name": "X", "fields": [], "strict": "yes"}, "strict must be true"),
+        ({"block_id": 9, "name": "X", "fields": [3]}, r"fields\[0\] must be a mapping"),
+        (field_data(offset="zz"), r"fields\[0\].offset must be an integer, got 'zz'"),
+        (field_data(offset=1.9), r"fields\[0\].offset must be an integer, got 1.9"),
+        (field_data(type="u17"), r"fields\[0\].type: unknown datatype 'u17'"),
+        (field_data(type="enum", mapping=[1, 2]), r"fields\[0\].mapping must map integers"),
+        (field_data(type="enum", mapping={"x": "on"}), r"fields\[0\].mapping must map integers"),
+        (field_data(transforms=7), r"fields\[0\].transforms must be a list"),
+        (field_data(unit=3), r"fields\[0\].unit must be a string"),
+    ],
+)
+def test_from_dict_errors_name_the_key(data: object, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        BlockSchema.from_dict(data)  # type: ignore[arg-type]
+
+
+def test_from_dict_takes_a_single_transform_as_text() -> None:
+    schema = BlockSchema.from_dict(field_data(transforms="scale:0.1"))
+    assert schema.fields[0].transforms == ("scale:0.1",)
+    SchemaRegistry([schema])
+    assert schema.parse(b"\x00\x0b").values == {"v": 1.1}
 
 
 @settings(max_examples=150)
@@ -283,6 +331,49 @@ def test_random_transform_specs_raise_only_schema_errors(spec: str) -> None:
         assert fn is not None
         return
     assert "transform" in message
+
+
+TRANSFORM_ARGUMENT = st.one_of(
+    st.integers(-(10**6), 10**6).map(str),
+    st.integers(-(2**40), 2**40).map(hex),
+    st.floats().map(repr),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.text(alphabet="0123456789xXeE.-+ab", max_size=8),
+)
+
+
+@settings(max_examples=300)
+@given(
+    specs=st.lists(
+        st.builds(
+            lambda name, args: ":".join([name, *args]),
+            st.sampled_from(["abs", "scale", "minus", "bitmask", "shift", "clamp"]),
+            st.lists(TRANSFORM_ARGUMENT, max_size=3),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    data=st.binary(min_size=4, max_size=4),
+)
+def test_transform_grammar_fails_at_registration_or_parses(specs: list[str], data: bytes) -> None:
+    schema = BlockSchema(7, "T", [Field("v", 0, Int32(), tuple(specs))])
+    try:
+        SchemaRegistry([schema])
+    except SchemaError as exc:
+        message = str(exc)
+    else:
+        message = ""
+    if message:
+        assert "transform" in message
+        return
+    try:
+        value: object = schema.parse(data).values["v"]
+    except ParseError as exc:  # only arithmetic overflow of absurd factors gets here
+        value = exc
+    if isinstance(value, ParseError):
+        assert "cannot be decoded" in str(value)
+    else:
+        assert isinstance(value, int | float)
 
 
 @settings(max_examples=100)

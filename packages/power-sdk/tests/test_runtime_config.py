@@ -293,5 +293,5 @@ def test_bad_schema_in_config_names_its_index() -> None:
     bad = SCHEMAS.replace("type: u16", "type: u16, transforms: [cube]")
     with pytest.raises(ConfigError, match=r"unknown transform 'cube'.* at schemas\[0\]"):
         parse_config(BASE + bad, env={"MQTT_PASSWORD": "x"})
-    with pytest.raises(ConfigError, match=r"invalid block schema data.* at schemas\[0\]"):
+    with pytest.raises(ConfigError, match=r"lacks block_id at schemas\[0\]"):
         parse_config(BASE + "schemas: [{name: X}]\n", env={"MQTT_PASSWORD": "x"})

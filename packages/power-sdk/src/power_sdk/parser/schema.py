@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from power_sdk.errors import SchemaError, ShortBlockError
+from power_sdk.errors import ParseError, SchemaError, ShortBlockError
 from power_sdk.parser.datatypes import Array, DataType, parse_datatype
 from power_sdk.parser.transforms import compile_transforms
 
@@ -223,42 +223,98 @@ class BlockSchema:
         if plan is None:
             plan = self._plans[key] = self._plan(length, protocol)
         values: dict[str, Any] = {}
-        for packer, entries in plan.groups:
-            raw = packer.unpack_from(data)
-            index = 0
-            for name, count, post in entries:
-                if count == 0:
-                    value = raw[index]
-                    index += 1
-                else:
-                    value = raw[index : index + count]
-                    index += count
-                values[name] = value if post is None else post(value)
+        name = ""
+        try:
+            for packer, entries in plan.groups:
+                raw = packer.unpack_from(data)
+                index = 0
+                for name, count, post in entries:
+                    if count == 0:
+                        value = raw[index]
+                        index += 1
+                    else:
+                        value = raw[index : index + count]
+                        index += count
+                    values[name] = value if post is None else post(value)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            # e.g. a huge scale factor overflowing into a later bitmask: say which field
+            raise ParseError(
+                f"block {self.block_id} ({self.name}): field {name!r} cannot be decoded: {exc}; "
+                "check its transforms"
+            ) from exc
         return ParsedBlock(self.block_id, self.name, values, dict(self._units), bytes(data))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BlockSchema:
-        """Build a schema from plain data (JSON/YAML), datatypes in text form (``u16``...)."""
-        try:
-            fields = tuple(
-                Field(
-                    name=str(f["name"]),
-                    offset=int(f["offset"]),
-                    type=parse_datatype(str(f["type"]), f.get("mapping")),
-                    transforms=tuple(f.get("transforms", ())),
-                    unit=f.get("unit"),
-                    min_protocol=int(f.get("min_protocol", 0)),
-                    description=str(f.get("description", "")),
-                )
-                for f in data["fields"]
-            )
-            return cls(
-                block_id=int(data["block_id"]),
-                name=str(data["name"]),
-                fields=fields,
-                min_length=int(data.get("min_length", 0)),
-                strict=bool(data.get("strict", False)),
-                description=str(data.get("description", "")),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SchemaError(f"invalid block schema data: {exc!r}") from exc
+        """Build a schema from plain data (JSON/YAML), datatypes in text form (``u16``...).
+
+        A malformed entry is a :class:`SchemaError` naming its key (``fields[2].offset``).
+        """
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"a block schema must be a mapping, got {type(data).__name__}")
+        block_id = _integer(_require(data, "block_id", ""), "block_id")
+        name = _text(_require(data, "name", ""), "name")
+        raw_fields = _require(data, "fields", "")
+        if not isinstance(raw_fields, list | tuple):
+            raise SchemaError(f"fields must be a list of field mappings, got {raw_fields!r}")
+        return cls(
+            block_id=block_id,
+            name=name,
+            fields=(_field_from_dict(f, f"fields[{i}]") for i, f in enumerate(raw_fields)),
+            min_length=_integer(data.get("min_length", 0), "min_length"),
+            strict=_flag(data.get("strict", False), "strict"),
+            description=_text(data.get("description", ""), "description"),
+        )
+
+
+def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in data:
+        raise SchemaError(f"block schema data lacks {where}{key}")
+    return data[key]
+
+
+def _integer(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SchemaError(f"{where} must be an integer, got {value!r}")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise SchemaError(f"{where} must be a string, got {value!r}")
+    return value
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise SchemaError(f"{where} must be true or false, got {value!r}")
+    return value
+
+
+def _field_from_dict(data: Any, where: str) -> Field:
+    if not isinstance(data, Mapping):
+        raise SchemaError(f"{where} must be a mapping with name, offset and type, got {data!r}")
+    mapping = data.get("mapping")
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise SchemaError(f"{where}.mapping must map integers to names, got {mapping!r}")
+    transforms = data.get("transforms", ())
+    if isinstance(transforms, str):
+        transforms = (transforms,)
+    if not isinstance(transforms, list | tuple):
+        raise SchemaError(f"{where}.transforms must be a list such as ['scale:0.1']")
+    unit = data.get("unit")
+    try:
+        kind = parse_datatype(_text(_require(data, "type", f"{where}."), f"{where}.type"), mapping)
+    except SchemaError as exc:
+        raise SchemaError(f"{where}.type: {exc}") from exc
+    except (TypeError, ValueError) as exc:  # mapping keys that are not integers
+        raise SchemaError(f"{where}.mapping must map integers to names: {exc}") from exc
+    return Field(
+        name=_text(_require(data, "name", f"{where}."), f"{where}.name"),
+        offset=_integer(_require(data, "offset", f"{where}."), f"{where}.offset"),
+        type=kind,
+        transforms=tuple(transforms),
+        unit=None if unit is None else _text(unit, f"{where}.unit"),
+        min_protocol=_integer(data.get("min_protocol", 0), f"{where}.min_protocol"),
+        description=_text(data.get("description", ""), f"{where}.description"),
+    )

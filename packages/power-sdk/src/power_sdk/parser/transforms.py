@@ -8,6 +8,7 @@ argument is a :class:`~power_sdk.errors.SchemaError` then, never at parse time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,7 +29,12 @@ def _number(spec: str, arg: str) -> int | float:
         raise SchemaError(f"transform {spec!r}: {arg!r} is not a number") from None
     if not value.is_finite():
         raise SchemaError(f"transform {spec!r}: {arg!r} is not a finite number")
-    return int(value) if value == value.to_integral_value() and "." not in arg else float(value)
+    if value == value.to_integral_value() and "." not in arg:
+        return int(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise SchemaError(f"transform {spec!r}: {arg!r} is too large for a float")
+    return number
 
 
 def _integer(spec: str, arg: str) -> int:
@@ -39,6 +45,9 @@ def _integer(spec: str, arg: str) -> int:
 
 
 def _decimals(arg: str) -> int:
+    """Decimal places of a decimal argument (0 for integers and ``0x`` hex)."""
+    if arg.lower().startswith(("0x", "-0x")):
+        return 0
     exponent = Decimal(arg).normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
