@@ -62,11 +62,21 @@ def test_js_literal_handles_minifier_output() -> None:
         ("{a:f()}", "not a literal"),
         ("{a 1}", "expected ':'"),
         ("'x", "unterminated string"),
+        ("{a:" + "9" * 5000 + "}", "number too long"),
     ],
 )
 def test_js_literal_errors_are_typed_and_name_the_problem(source: str, problem: str) -> None:
     with pytest.raises(BragerAssetError, match=problem):
         parse_js_literal(source)
+
+
+def test_a_huge_number_skips_only_its_literal(caplog: pytest.LogCaptureFixture) -> None:
+    bundle = "x={name:'PARAM_0',group:'P4',number:" + "1" * 5000 + "};" + PARAMS_JS
+    assert [m.symbol for m in parse_param_bundle(bundle)] == ["PARAM_0", "PARAM_1"]
+    with pytest.raises(BragerAssetError, match="holds no"):
+        parse_param_bundle("x={name:'PARAM_0',group:'P4',number:" + "1" * 5000 + "};")
+    catalog = AssetCatalog.from_sources(menu_js="e={routes:[],priority:" + "7" * 5000 + "}")
+    assert catalog.skipped_assets == 1
 
 
 def test_deep_nesting_is_an_asset_error() -> None:

@@ -73,11 +73,14 @@ class _Parser:
             if match is None:
                 raise _Syntax("bad number", i)
             text = match.group(0)
-            if "x" in text.lower():
-                return int(text, 16), match.end()
-            if any(c in text for c in ".eE"):
-                return float(text), match.end()
-            return int(text), match.end()
+            try:
+                if "x" in text.lower():
+                    return int(text, 16), match.end()
+                if any(c in text for c in ".eE"):
+                    return float(text), match.end()
+                return int(text), match.end()
+            except ValueError:  # more digits than int() accepts (sys.get_int_max_str_digits)
+                raise _Syntax("number too long", i) from None
         match = _MEMBER.match(src, i)
         if match is None:
             raise _Syntax(f"unexpected character {ch!r}", i)
