@@ -242,6 +242,8 @@ async def test_history_range_errors(client: SkysparkClient) -> None:
         await client.read_history(point.id, "last week")
     with pytest.raises(InvalidInputError, match="chunk_size must be >= 1"):
         await client.write_history_chunked([], chunk_size=0)
+    with pytest.raises(InvalidInputError, match="takes HistorySample objects, got dict"):
+        await client.write_history_chunked([{"point_id": point.id}])  # type: ignore[list-item]
 
 
 async def test_wrong_password(skyspark_sim: RunningSimulator, client_factory: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -200,9 +201,42 @@ async def test_chunk_that_keeps_failing_is_reported_not_raised(
     client: SkysparkClient, skyspark_sim: RunningSimulator
 ) -> None:
     point = (await client.read_points_as_models())[0].id
+    samples = _samples([point], 300)
     skyspark_sim.faults.fail_next(4, status=503)
-    results = await client.write_history_chunked(
-        _samples([point], 300), chunk_size=100, max_concurrent=1
-    )
+    results = await client.write_history_chunked(samples, chunk_size=100, max_concurrent=1)
     assert [r.success for r in results] == [False, True, True]
+    assert [r.samples_written for r in results] == [0, 100, 100]
     assert "HTTP 503" in (results[0].error or "")
+    # The caller can tell exactly which samples were not written ...
+    not_written = [s for r in results for s in r.failed_samples]
+    assert not_written == samples[:100]
+    assert [r.failed_samples for r in results[1:]] == [[], []]
+    stored = _stored(skyspark_sim, point)
+    assert set(stored) == {s.timestamp for s in samples[100:]}
+    # ... and writing them again completes the history.
+    (again,) = await client.write_history_chunked(not_written, chunk_size=100)
+    assert again.success
+    assert again.samples_written == 100
+    assert set(_stored(skyspark_sim, point)) == {s.timestamp for s in samples}
+
+
+async def test_failing_progress_callback_stops_every_chunk(
+    client: SkysparkClient, skyspark_sim: RunningSimulator
+) -> None:
+    point = (await client.read_points_as_models())[0].id
+
+    def progress(done: int, total: int) -> None:
+        raise RuntimeError("progress bar broke")
+
+    with pytest.raises(RuntimeError, match="progress bar broke"):
+        await client.write_history_chunked(
+            _samples([point], 400), chunk_size=100, max_concurrent=1, progress=progress
+        )
+    # The other chunks were cancelled and awaited, not left writing in the background.
+    left = [
+        t
+        for t in asyncio.all_tasks()
+        if "write_history_chunked" in getattr(t.get_coro(), "__qualname__", "")
+    ]
+    assert left == []
+    assert len(_stored(skyspark_sim, point)) < 400

@@ -442,12 +442,19 @@ class SkysparkClient:
         Returns one :class:`WriteResult` per chunk, in order. A chunk whose outcome is unknown
         (dropped connection, timeout, 5xx) is sent again; since a write replaces the value at
         its timestamp, no sample is lost or stored twice. A chunk that still fails is reported
-        with ``success=False`` and its error, and the other chunks go on.
+        with ``success=False``, its ``error`` and its ``failed_samples``, and the other chunks
+        go on: ``[s for r in results for s in r.failed_samples]`` is exactly what to write again.
         """
         if chunk_size < 1:
             raise InvalidInputError(f"chunk_size must be >= 1, got {chunk_size}")
         if max_concurrent < 1:
             raise InvalidInputError(f"max_concurrent must be >= 1, got {max_concurrent}")
+        for sample in samples:
+            if not isinstance(sample, HistorySample):
+                raise InvalidInputError(
+                    f"write_history_chunked takes HistorySample objects, got "
+                    f"{type(sample).__name__}"
+                )
         chunks = [samples[i : i + chunk_size] for i in range(0, len(samples), chunk_size)]
         total = len(samples)
         done = 0
@@ -461,7 +468,12 @@ class SkysparkClient:
                     result = await self.write_history(chunk)
                 except SkysparkError as exc:
                     _log.warning("history chunk failed", samples=len(chunk), error=str(exc))
-                    result = WriteResult(success=False, samples_written=0, error=str(exc))
+                    result = WriteResult(
+                        success=False,
+                        samples_written=0,
+                        error=str(exc),
+                        failed_samples=list(chunk),
+                    )
             if progress is not None:
                 async with lock:
                     done += len(chunk)
@@ -470,7 +482,15 @@ class SkysparkClient:
                         await outcome
             return result
 
-        return list(await asyncio.gather(*(one(chunk) for chunk in chunks)))
+        tasks = [asyncio.ensure_future(one(chunk)) for chunk in chunks]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            # A failing progress callback must not leave the other chunks writing unobserved.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
 
 def _to_model(model: type[E], row: Mapping[str, Any]) -> E:

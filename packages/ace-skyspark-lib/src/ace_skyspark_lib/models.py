@@ -301,8 +301,14 @@ class HistorySeries(BaseModel):
 
 
 class WriteResult(BaseModel):
-    """The outcome of one history write request."""
+    """The outcome of one history write request.
+
+    When ``success`` is false, ``error`` says why and ``failed_samples`` holds every sample of
+    the request, none of which is known to be stored: write them again (rewriting a sample the
+    server did store replaces it with the same value).
+    """
 
     success: bool
     samples_written: int
     error: str | None = None
+    failed_samples: list[HistorySample] = Field(default_factory=list)
