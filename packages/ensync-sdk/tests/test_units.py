@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ from ensync_sdk.ws_codec import (
     encode_command,
     parse_command,
     parse_conn_reply,
+    parse_defer_reply,
     parse_frame,
+    parse_pub_reply,
+    parse_record,
 )
 
 
@@ -208,3 +212,79 @@ def test_url_parsers_only_raise_validation_errors(text: str) -> None:
 @given(st.one_of(st.text(max_size=30), st.dictionaries(st.text(max_size=5), st.integers())))
 def test_parse_metadata_always_gives_a_dict(raw: Any) -> None:
     assert isinstance(parse_metadata(raw), dict)
+
+
+def test_parse_record() -> None:
+    record = parse_record(
+        {
+            "name": "n",
+            "id": 7,
+            "block": "12",
+            "loggedAt": 1.7e12,
+            "payload": "cA==",
+            "metadata": {"a": 1},
+            "sender": "s",
+        },
+        "fallback",
+    )
+    assert record == RawMessage("7", "n", "cA==", 12, {"a": 1}, "s", logged_at=1_700_000_000_000)
+    odd = parse_record({"idem": "e", "block": float("inf"), "loggedAt": float("nan")}, "fb")
+    assert (odd.name, odd.block, odd.logged_at) == ("fb", 0, None)
+    assert parse_record({"idem": "e", "block": "\u00b2"}, "fb").block == 0
+    for bad in ([1], {"block": 1}, {"idem": ""}, {"idem": {"x": 1}}):
+        with pytest.raises(EnSyncError, match="record"):
+            parse_record(bad, "fb")
+
+
+def test_deeply_nested_frame_json_is_an_ensync_error() -> None:
+    with pytest.raises(EnSyncError, match="not JSON"):
+        parse_frame("+RECORD:" + "[" * 100_000 + "]" * 100_000).json()
+
+
+def test_pub_and_defer_replies() -> None:
+    assert parse_pub_reply("evt-1") == "evt-1"
+    assert parse_pub_reply('{"idem":"evt-2"}') == "evt-2"
+    assert parse_pub_reply("[" * 100_000) == "[" * 100_000
+    assert parse_defer_reply('{"deliveryTime": 1700000000000}') == 1_700_000_000_000
+    assert parse_defer_reply('{"deliveryTime": Infinity}') == 0
+    assert parse_defer_reply("deferred") == 0
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["idem", "id", "name", "block", "loggedAt", "payload", "sender"])
+            | st.text(max_size=4),
+            children,
+            max_size=7,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200)
+@given(_json)
+def test_parse_record_gives_a_record_or_an_ensync_error(data: Any) -> None:
+    outcome: object
+    try:
+        outcome = parse_record(data, "fb")
+    except EnSyncError as exc:
+        outcome = exc
+    if isinstance(outcome, EnSyncError):
+        assert "record" in str(outcome)
+        return
+    assert isinstance(outcome, RawMessage)
+    assert outcome.idem
+    assert isinstance(outcome.block, int)
+    assert isinstance(outcome.name, str)
+    assert outcome.logged_at is None or isinstance(outcome.logged_at, int)
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=40) | _json.map(json.dumps))
+def test_reply_parsers_never_raise(content: str) -> None:
+    assert isinstance(parse_pub_reply(content), str)
+    assert isinstance(parse_defer_reply(content), int)

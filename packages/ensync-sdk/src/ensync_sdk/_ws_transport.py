@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
 
 import aiohttp
 
@@ -29,7 +27,16 @@ from ensync_core import (
 )
 from ensync_sdk._transport import Session, SessionLostError, Transport
 from ensync_sdk.events import RawMessage
-from ensync_sdk.ws_codec import Frame, FrameKind, encode_command, parse_conn_reply, parse_frame
+from ensync_sdk.ws_codec import (
+    Frame,
+    FrameKind,
+    encode_command,
+    parse_conn_reply,
+    parse_defer_reply,
+    parse_frame,
+    parse_pub_reply,
+    parse_record,
+)
 
 __all__ = ["WebSocketTransport"]
 
@@ -37,28 +44,6 @@ logger = logging.getLogger("ensync_sdk.ws")
 
 _LOST = object()  # queue sentinel: the connection went away
 _ENDED = object()  # queue sentinel: unsubscribed
-
-
-def _record(data: Any, fallback_name: str) -> RawMessage:
-    if not isinstance(data, Mapping):
-        raise EnSyncError("the node sent a record that is not a JSON object")
-    idem = data.get("idem", data.get("id"))
-    if idem is None:
-        raise EnSyncError("the node sent a record without idem")
-    logged_at = data.get("loggedAt")
-    try:
-        block = int(data.get("block") or 0)
-    except (TypeError, ValueError):
-        block = 0
-    return RawMessage(
-        idem=str(idem),
-        name=str(data.get("name") or fallback_name),
-        payload=str(data.get("payload", "")),
-        block=block,
-        metadata=data.get("metadata") or {},
-        sender=str(data.get("sender") or ""),
-        logged_at=int(logged_at) if isinstance(logged_at, int | float) else None,
-    )
 
 
 class WebSocketTransport(Transport):
@@ -140,9 +125,7 @@ class WebSocketTransport(Transport):
                 await ws.send_str("PONG")
         elif frame.kind is FrameKind.RECORD:
             try:
-                data = frame.json()
-                name = str(data.get("name", "")) if isinstance(data, Mapping) else ""
-                record = _record(data, name)
+                record = parse_record(frame.json(), "")
             except EnSyncError as exc:
                 logger.warning("ignoring a record from the node: %s", exc)
                 return
@@ -218,13 +201,7 @@ class WebSocketTransport(Transport):
             f"publishing {name!r}",
             EnSyncPublishError,
         )
-        try:
-            data = json.loads(content)
-        except ValueError:
-            return content
-        if isinstance(data, Mapping):
-            return str(data.get("idem", data.get("id", content)))
-        return str(data)
+        return parse_pub_reply(content)
 
     def validate(self, fields: Mapping[str, str]) -> None:
         encode_command("CHECK", fields)
@@ -294,14 +271,7 @@ class WebSocketTransport(Transport):
             f"deferring {idem!r}",
             EnSyncSubscriptionError,
         )
-        try:
-            data = json.loads(content)
-        except ValueError:
-            return 0
-        if isinstance(data, Mapping):
-            value = data.get("deliveryTime", 0)
-            return int(value) if isinstance(value, int | float) else 0
-        return 0
+        return parse_defer_reply(content)
 
     async def discard(self, idem: str, name: str, reason: str) -> None:
         await self._expect_pass(
@@ -323,7 +293,7 @@ class WebSocketTransport(Transport):
         )
         if frame.kind is FrameKind.FAIL:
             raise EnSyncSubscriptionError(f"{what} failed: the node answered {frame.content}")
-        return _record(frame.json(), name)
+        return parse_record(frame.json(), name)
 
     async def pause(self, name: str, reason: str) -> None:
         await self._expect_pass(

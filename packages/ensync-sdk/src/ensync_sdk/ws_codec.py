@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ensync_core import EnSyncError, EnSyncValidationError
+from ensync_sdk.events import RawMessage
 
 __all__ = [
     "Frame",
@@ -22,11 +24,15 @@ __all__ = [
     "encode_command",
     "parse_command",
     "parse_conn_reply",
+    "parse_defer_reply",
     "parse_frame",
+    "parse_pub_reply",
+    "parse_record",
 ]
 
 _COMMAND = re.compile(r"[A-Z][A-Z_]*")
 _KEY = re.compile(r"[A-Z][A-Z_]*")
+_DECIMAL = re.compile(r"-?[0-9]{1,20}")
 
 
 def encode_command(command: str, fields: Mapping[str, object]) -> str:
@@ -85,7 +91,7 @@ class Frame:
         """Parse the content as JSON (records and replays)."""
         try:
             return json.loads(self.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise EnSyncError(
                 f"the node sent a {self.kind.name} frame that is not JSON", cause=exc
             ) from exc
@@ -114,3 +120,65 @@ def parse_conn_reply(content: str) -> tuple[str, str]:
     if "clientId" not in values:
         raise EnSyncError(f"the node's CONN reply has no clientId: {content[:80]!r}")
     return values["clientId"], values.get("clientHash", "")
+
+
+def _integer(value: Any) -> int | None:
+    """An integral JSON number or decimal string as ``int``; ``None`` for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        return int(value)
+    return None
+
+
+def parse_record(data: Any, fallback_name: str) -> RawMessage:
+    """A ``+RECORD:``/``+REPLAY:`` JSON object as a :class:`RawMessage` (payload still encrypted).
+
+    ``idem`` (or ``id``) is required; a missing or non-integral ``block`` becomes 0 and a missing
+    or unusable ``loggedAt`` ``None``. :class:`EnSyncError` when the record cannot be used.
+    """
+    if not isinstance(data, Mapping):
+        raise EnSyncError("the node sent a record that is not a JSON object")
+    idem = data.get("idem", data.get("id"))
+    if idem is None or isinstance(idem, Mapping | list) or str(idem) == "":
+        raise EnSyncError("the node sent a record without idem")
+    name = data.get("name")
+    sender = data.get("sender")
+    return RawMessage(
+        idem=str(idem),
+        name=name if isinstance(name, str) and name else fallback_name,
+        payload=str(data.get("payload", "")),
+        block=_integer(data.get("block")) or 0,
+        metadata=data.get("metadata") or {},
+        sender=sender if isinstance(sender, str) else "",
+        logged_at=_integer(data.get("loggedAt")),
+    )
+
+
+def _json_or_none(content: str) -> Any:
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return None
+
+
+def parse_pub_reply(content: str) -> str:
+    """The event id in a ``PUB`` reply: the plain text, or ``idem``/``id`` of a JSON object."""
+    data = _json_or_none(content)
+    if isinstance(data, Mapping):
+        idem = data.get("idem", data.get("id"))
+        if isinstance(idem, str | int) and not isinstance(idem, bool):
+            return str(idem)
+    return content
+
+
+def parse_defer_reply(content: str) -> int:
+    """The planned delivery time (ms) in a ``DEFER`` reply ``{"deliveryTime": n}``; 0 unknown."""
+    data = _json_or_none(content)
+    if isinstance(data, Mapping):
+        return _integer(data.get("deliveryTime")) or 0
+    return 0
