@@ -287,3 +287,45 @@ async def test_handlers_can_be_removed_and_must_be_callable(
     assert first.events == []
     with pytest.raises(EnSyncValidationError, match="handler must be callable"):
         subscription.on("not callable")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("plaintext", "problem"),
+    [(b"not json", "not JSON"), (b"[" * 100_000 + b"]" * 100_000, "not JSON")],
+)
+async def test_plaintext_that_is_not_json_goes_to_error_callback(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, plaintext: bytes, problem: str
+) -> None:
+    """A hostile publisher (raw stub, no SDK checks) cannot break the recipient's subscription."""
+    import grpc.aio
+
+    from ensync_core import encrypt_payload
+    from ensync_sdk._proto import ensync_pb2 as pb
+    from ensync_sdk._proto import ensync_pb2_grpc as pb_grpc
+
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    subscription = await bob.subscribe(EVENT)
+    subscription.on(box.handler)
+    subscription.on_error(box.on_error)
+    target = node.info()["grpc_url"].removeprefix("grpc://")
+    async with grpc.aio.insecure_channel(target) as channel:
+        stub = pb_grpc.EnSyncServiceStub(channel)
+        session = await stub.Connect(pb.ConnectRequest(access_key=apps[0]["access_key"]))
+        reply = await stub.PublishMessage(
+            pb.PublishMessageRequest(
+                client_id=session.client_id,
+                message_name=EVENT,
+                payload=encrypt_payload(plaintext, [apps[1]["app_id"]]),
+                delivery_to=apps[1]["app_id"],
+                metadata="{}",
+            )
+        )
+    [good] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 2})
+    await box.wait(lambda: len(box.events) == 1 and len(box.errors) >= 1)
+    error, info = box.errors[0]
+    assert isinstance(error, EnSyncDecryptionError)
+    assert problem in str(error)
+    assert info["idem"] == reply.message_idem
+    assert [e["idem"] for e in box.events] == [good]
+    assert stored(node, reply.message_idem).status != "acked"

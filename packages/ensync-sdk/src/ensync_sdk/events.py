@@ -52,7 +52,7 @@ def parse_metadata(raw: Any) -> dict[str, Any]:
     if isinstance(raw, str) and raw:
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         if isinstance(value, dict):
             return value

@@ -217,7 +217,7 @@ class Subscription:
         plaintext = decrypt_payload(raw.payload, self._key)
         try:
             return json.loads(plaintext)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise EnSyncDecryptionError(
                 f"event {raw.idem} decrypted to something that is not JSON", cause=exc
             ) from exc
