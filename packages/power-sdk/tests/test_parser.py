@@ -395,3 +395,122 @@ def test_random_datatype_specs_raise_only_schema_errors(spec: str, data: bytes) 
     schema.validate()
     if kind.size <= len(data):
         assert "v" in schema.parse(data).values
+
+
+# The fact sheet's layouts, written out independently of blocks.py:
+# (name, offset, datatype, transforms, unit, min_protocol)
+D, T = ("scale:0.1",), ("minus:40",)
+FACT_SHEET = {
+    100: (
+        120,
+        False,
+        [
+            ("pack_voltage", 0, "u16", D, "V", 0),
+            ("pack_current", 2, "u16", D, "A", 0),
+            ("soc", 4, "u16", (), "%", 0),
+            ("pack_power", 6, "u32", (), "W", 0),
+            ("load_power", 10, "u32", (), "W", 0),
+            ("pack_online", 16, "bitmap:u16", (), None, 0),
+            ("device_model", 20, "string:12", (), None, 0),
+            ("device_serial", 32, "string:8", (), None, 0),
+            ("pack_temp_avg", 48, "u16", T, "°C", 0),
+            ("pack_temp_max", 50, "u16", T, "°C", 0),
+            ("pack_temp_min", 52, "u16", T, "°C", 0),
+            ("dc_input_power", 80, "u32", (), "W", 2001),
+            ("ac_input_power", 84, "u32", (), "W", 2001),
+            ("pv_power", 88, "u32", (), "W", 2001),
+            ("grid_power", 92, "i32", (), "W", 2001),
+            ("total_energy_charge", 100, "u32", D, "kWh", 2001),
+            ("ac_output_power", 104, "u32", (), "W", 2001),
+            ("pv_charge_energy", 108, "u32", D, "kWh", 2001),
+            ("total_energy_discharge", 112, "u32", D, "kWh", 2001),
+            ("total_feedback_energy", 116, "u32", D, "kWh", 2001),
+            ("soh", 120, "u16", (), "%", 0),
+            ("pv1_voltage", 124, "u16", D, "V", 0),
+            ("pv1_current", 126, "u16", D, "A", 0),
+            ("pv2_voltage", 128, "u16", D, "V", 0),
+            ("pv2_current", 130, "u16", D, "A", 0),
+        ],
+    ),
+    1300: (
+        32,
+        True,
+        [
+            ("frequency", 0, "u16", D, "Hz", 0),
+            ("phase_1_voltage", 2, "u16", D, "V", 0),
+            ("phase_2_voltage", 4, "u16", D, "V", 0),
+            ("total_charge_energy", 6, "u32", D, "kWh", 0),
+            ("total_feedback_energy", 10, "u32", D, "kWh", 0),
+            ("phase_0_power", 26, "i16", ("abs",), "W", 0),
+            ("phase_0_voltage", 28, "u16", D, "V", 0),
+            ("phase_0_current", 30, "i16", ("abs", "scale:0.1"), "A", 0),
+        ],
+    ),
+    6000: (
+        64,
+        False,
+        [
+            ("pack_volt_type", 0, "u16", (), None, 0),
+            ("pack_count", 3, "u8", (), None, 0),
+            ("pack_online", 4, "bitmap:u16", (), None, 0),
+            ("voltage", 6, "u16", D, "V", 0),
+            ("current", 8, "u16", D, "A", 0),
+            ("power", 10, "u16", (), "W", 0),
+            ("soc", 11, "u8", (), "%", 0),
+            ("soh", 13, "u8", (), "%", 0),
+            ("temp_avg", 14, "u16", T, "°C", 0),
+            ("running_status", 17, "enum:u8", (), None, 0),
+            ("charging_status", 19, "u8", (), None, 0),
+            ("max_charge_voltage", 20, "u16", D, "V", 0),
+            ("max_charge_current", 22, "u16", D, "A", 0),
+            ("max_discharge_current", 24, "u16", D, "A", 0),
+            ("pack_mos", 32, "bitmap:u16", (), None, 0),
+            ("time_to_full", 34, "u16", (), "min", 0),
+            ("time_to_empty", 36, "u16", (), "min", 0),
+            ("cell_count", 38, "u16", (), None, 0),
+            ("cycles", 40, "u16", (), None, 0),
+            ("temp_max", 50, "u16", T, "°C", 0),
+            ("temp_min", 52, "u16", T, "°C", 0),
+            ("pack_fault_bits", 62, "bitmap:u16", (), None, 0),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("block_id", sorted(FACT_SHEET))
+def test_builtin_layouts_match_the_fact_sheet(block_id: int) -> None:
+    min_length, strict, fields = FACT_SHEET[block_id]
+    schema = SchemaRegistry.with_builtins().get(block_id)
+    assert (schema.min_length, schema.strict) == (min_length, strict)
+
+    def text_form(kind: object) -> object:
+        # enums keep their value names in blocks.py; the fact sheet only gives the base type
+        return "enum:u8" if isinstance(kind, Enum) and isinstance(kind.base, UInt8) else kind
+
+    actual = [
+        (f.name, f.offset, text_form(f.type), f.transforms, f.unit, f.min_protocol)
+        for f in schema.fields
+    ]
+    expected = [
+        (name, offset, kind if kind == "enum:u8" else parse_datatype(kind), *rest)
+        for name, offset, kind, *rest in fields
+    ]
+    assert actual == expected
+
+
+def test_block_6000_soc_overlap_is_exactly_one_warning() -> None:
+    registry = SchemaRegistry()
+    warnings = registry.register(SchemaRegistry.with_builtins().get(6000))
+    assert warnings == ["block 6000: field 'soc' (bytes 11..11) overlaps 'power' (bytes 10..11)"]
+    data = bytearray(64)
+    data[10:12] = b"\x01\x2c"  # power 300 W, whose low byte 0x2c is read as soc 44
+    values = registry.get(6000).parse(bytes(data)).values
+    assert (values["power"], values["soc"]) == (300, 44)
+
+
+def test_block_1300_signed_phase_values_read_as_magnitudes() -> None:
+    data = bytearray(32)
+    struct.pack_into(">hHh", data, 26, -1500, 2301, -65)
+    values = SchemaRegistry.with_builtins().get(1300).parse(bytes(data)).values
+    assert (values["phase_0_power"], values["phase_0_voltage"]) == (1500, 230.1)
+    assert values["phase_0_current"] == 6.5
