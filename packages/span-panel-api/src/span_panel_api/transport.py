@@ -25,6 +25,7 @@ from span_panel_api.exceptions import (
 from span_panel_api.generated_client import Client
 from span_panel_api.generated_client.errors import UnexpectedStatus
 from span_panel_api.generated_client.types import Response
+from span_panel_api.model_check import ModelMismatchError, check_model
 from span_panel_api.retry import RetryPolicy
 
 __all__ = ["HttpTransport", "Model", "Request"]
@@ -152,15 +153,26 @@ class HttpTransport:
                 f"({type(exc).__name__}: {exc or 'connection closed'}); check the address "
                 "and that the panel is online"
             ) from exc
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise SpanPanelAPIError(
+                f"{operation}: the panel's answer does not match the v1 API "
+                f"(missing field {exc.args[0]!r})",
+                200,
+            ) from exc
+        except (TypeError, ValueError) as exc:
             raise SpanPanelAPIError(
                 f"{operation}: the panel's answer does not match the v1 API ({exc!r})", 200
             ) from exc
+        status = int(response.status_code)
         parsed = response.parsed
         if not isinstance(parsed, model):
             raise SpanPanelAPIError(
-                f"{operation}: unexpected answer {type(parsed).__name__} "
-                f"(HTTP {int(response.status_code)})",
-                int(response.status_code),
+                f"{operation}: unexpected answer {type(parsed).__name__} (HTTP {status})", status
             )
+        try:
+            check_model(parsed)
+        except ModelMismatchError as exc:
+            raise SpanPanelAPIError(
+                f"{operation}: the panel's answer does not match the v1 API ({exc})", status
+            ) from exc
         return parsed
