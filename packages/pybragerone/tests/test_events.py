@@ -84,6 +84,29 @@ async def test_batches_yield_everything_queued() -> None:
     assert [len(b) for b in batches] == [3]
 
 
-def test_bad_maxsize_is_rejected() -> None:
-    with pytest.raises(BragerConfigError, match="maxsize must be >= 1"):
-        EventBus(maxsize=0)
+@pytest.mark.parametrize("maxsize", [0, -1])
+def test_bad_maxsize_is_rejected(maxsize: int) -> None:
+    with pytest.raises(BragerConfigError, match="EventBus maxsize must be >= 1"):
+        EventBus(maxsize=maxsize)
+    with pytest.raises(BragerConfigError, match="subscription maxsize must be >= 1"):
+        EventBus().subscribe(maxsize=maxsize)
+
+
+def drops_logged(caplog: pytest.LogCaptureFixture) -> int:
+    return sum("is too slow" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("maxsize", [1, 4, 10])
+def test_every_overflow_episode_is_logged(caplog: pytest.LogCaptureFixture, maxsize: int) -> None:
+    # Gateway traffic goes through publish_many; a consumer that catches up and falls behind
+    # again must be warned about again, whatever the queue size.
+    bus = EventBus(maxsize=maxsize)
+    sub = bus.subscribe(name="slow")
+    with caplog.at_level(logging.WARNING, logger="pybragerone.events"):
+        for episode in range(1, 4):
+            bus.publish_many([upd(i) for i in range(maxsize)])  # fills the queue, no drop
+            bus.publish_many([upd(i) for i in range(2)])  # overflows
+            assert drops_logged(caplog) == episode
+            while sub.get_nowait() is not None:
+                pass  # the consumer catches up
+    assert sub.dropped == bus.dropped == 6

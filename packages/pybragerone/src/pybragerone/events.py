@@ -7,8 +7,9 @@ Overflow policy: each subscriber's queue is bounded (``maxsize``). When a slow c
 queue is full, the **oldest** queued update is dropped to make room for the new one, the
 subscriber's :attr:`Subscription.dropped` counter and the bus's :attr:`EventBus.dropped`
 counter grow, and a warning is logged (on the first drop of every overflow episode and then
-every 1000th drop). Consumers see the gap as a jump in ``seq``. Latest state is what a home
-automation needs, so fresh updates win over stale ones; stores can re-prime from a snapshot.
+every 1000th drop; an episode ends when the queue is back to half full or less). Consumers
+see the gap as a jump in ``seq``. Latest state is what a home automation needs, so fresh
+updates win over stale ones; stores can re-prime from a snapshot.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ class Subscription:
                     self.dropped,
                 )
             self._overflowing = True
-        elif self._overflowing and len(queue) < self._maxsize // 2:
-            self._overflowing = False
+        elif self._overflowing and len(queue) <= self._maxsize // 2:
+            self._overflowing = False  # the consumer caught up: the next drop starts an episode
         queue.append(update)
         if not self._wakeup.is_set():
             self._wakeup.set()
@@ -78,6 +79,8 @@ class Subscription:
     def _put_many(self, updates: list[ParamUpdate]) -> int:
         dropped = 0
         if len(self._queue) + len(updates) <= self._maxsize:
+            if self._overflowing and len(self._queue) <= self._maxsize // 2:
+                self._overflowing = False
             self._queue.extend(updates)
             if not self._wakeup.is_set():
                 self._wakeup.set()
@@ -165,10 +168,15 @@ class EventBus:
         return len(self._subscribers)
 
     def subscribe(self, *, maxsize: int | None = None, name: str | None = None) -> Subscription:
-        """A new subscription receiving every update published from now on."""
-        sub = Subscription(
-            self, maxsize or self.maxsize, name or f"subscriber-{len(self._subscribers) + 1}"
-        )
+        """A new subscription receiving every update published from now on.
+
+        ``maxsize`` bounds this subscriber's queue (default: the bus's ``maxsize``).
+        """
+        if maxsize is None:
+            maxsize = self.maxsize
+        elif maxsize < 1:
+            raise BragerConfigError(f"subscription maxsize must be >= 1, got {maxsize}")
+        sub = Subscription(self, maxsize, name or f"subscriber-{len(self._subscribers) + 1}")
         if self._closed:
             sub._closed = True
         else:
