@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -97,9 +98,38 @@ async def test_embedded_broker_default_simulator(bluetti_sim: RunningSimulator) 
 
 
 async def test_one_request_in_flight_per_device(devices: RunningSimulator) -> None:
+    device = devices.simulator.devices["SIM-EL200"]  # type: ignore[attr-defined]
+    # the first answer is slow: concurrent callers must queue instead of publishing meanwhile
+    devices.simulator.slow_next(1, seconds=0.3, serial="SIM-EL200")  # type: ignore[attr-defined]
     async with client_for(devices, 2) as client:
         blocks = await asyncio.gather(*(client.read_block(b) for b in (100, 1300, 6000, 6100)))
     assert [b.block_id for b in blocks] == [100, 1300, 6000, 6100]
+    assert device.requests == 4
+    assert device.max_outstanding == 1
+
+
+async def test_devices_on_one_transport_are_polled_concurrently(
+    devices: RunningSimulator,
+) -> None:
+    from power_sdk.transport import MqttTransport
+
+    transport = MqttTransport(devices.info()["broker"])
+    await transport.connect()
+    try:
+        slow, fast = (
+            AsyncClient(d["serial"], profile=d["profile"], transport=transport, timeout=5.0)
+            for d in devices.info()["devices"][:2]
+        )
+        devices.simulator.slow_next(1, seconds=5.0, serial=slow.serial)  # type: ignore[attr-defined]
+        pending = asyncio.create_task(slow.read_block(1300))
+        # the other device is not held up behind the slow one's lock
+        assert (await fast.read_block(1300)).block_id == 1300
+        assert not pending.done()
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pending
+    finally:
+        await transport.close()
 
 
 async def test_values_drift_realistically(mqtt_broker: ThreadedBroker, simulator: Factory) -> None:

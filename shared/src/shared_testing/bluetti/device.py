@@ -40,6 +40,10 @@ class SimulatedDevice:
         self.serial = model.serial
         self.profile = model.spec.model
         self.requests = 0
+        #: requests received but not yet answered, and the most ever seen at once: a client
+        #: that keeps one request in flight per device never lets this exceed 1
+        self.outstanding = 0
+        self.max_outstanding = 0
         self.writes: list[tuple[int, bytes]] = []
         self._on_request = on_request
         self._client: mqtt.Client | None = None
@@ -93,6 +97,8 @@ class SimulatedDevice:
             loop.call_soon_threadsafe(self._spawn, payload)
 
     def _spawn(self, payload: bytes) -> None:
+        self.outstanding += 1
+        self.max_outstanding = max(self.max_outstanding, self.outstanding)
         task = asyncio.get_running_loop().create_task(self._handle(payload))
         self._tasks.add(task)  # keep a reference until it is done
         task.add_done_callback(self._tasks.discard)
@@ -101,11 +107,14 @@ class SimulatedDevice:
 
     async def _handle(self, frame: bytes) -> None:
         assert self._lock is not None
-        async with self._lock:  # a device works through its requests one at a time
-            answer = await self._answer(frame)
-            client = self._client
-            if answer is not None and client is not None:
-                client.publish(f"PUB/{self.serial}", answer, qos=1)
+        try:
+            async with self._lock:  # a device works through its requests one at a time
+                answer = await self._answer(frame)
+                client = self._client
+                if answer is not None and client is not None:
+                    client.publish(f"PUB/{self.serial}", answer, qos=1)
+        finally:
+            self.outstanding -= 1
 
     async def _answer(self, frame: bytes) -> bytes | None:
         self.requests += 1
