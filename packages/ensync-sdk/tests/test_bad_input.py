@@ -175,3 +175,40 @@ async def test_secrets_never_logged(
         assert secret not in caplog.text
         assert secret not in str(refused.value)
         assert secret not in repr(a)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: s.ack(123, 1), r"event id \(idem\) must be a non-empty string, got 123"),
+        (lambda s: s.ack("", 1), r"event id \(idem\) must be a non-empty string"),
+        (lambda s: s.ack("evt-1", "7"), "block must be the event's integer partition block"),
+        (lambda s: s.ack("evt-1", -1), "block must be the event's integer partition block"),
+        (lambda s: s.ack("evt-1", 2**63), "block must be the event's integer partition block"),
+        (lambda s: s.defer(None), r"event id \(idem\) must be a non-empty string"),
+        (lambda s: s.defer("evt-1", 2**64), "delay_ms must be an integer >= 0"),
+        (lambda s: s.defer("evt-1", 10, 5), "the reason must be a string, got 5"),
+        (lambda s: s.discard(b"evt-1"), r"event id \(idem\) must be a non-empty string"),
+        (lambda s: s.replay(None), r"event id \(idem\) must be a non-empty string"),
+        (lambda s: s.pause(None), "the reason must be a string, got None"),
+    ],
+)
+async def test_bad_control_arguments_are_refused_before_sending(
+    connect: Any, apps: Any, call: Any, message: str
+) -> None:
+    client = await connect(apps[0])
+    subscription = await client.subscribe(EVENT)
+    with pytest.raises(EnSyncValidationError, match=message):
+        await call(subscription)
+
+
+async def test_semicolon_in_an_ack_id_is_refused_over_websocket(
+    node: RunningSimulator, apps: Any
+) -> None:
+    engine = EnSyncWebSocketEngine(node.info()["ws_url"])
+    app = apps[0]
+    client = await engine.create_client(app["access_key"], {"app_secret_key": app["secret_key"]})
+    subscription = await client.subscribe(EVENT)
+    with pytest.raises(EnSyncValidationError, match="EVENT_IDEM value contains ';'"):
+        await subscription.ack("evt-1;BLOCK=:9", 1)
+    await engine.close()
