@@ -157,6 +157,11 @@ async def test_unknown_circuit_is_a_404(client: SpanPanelClient) -> None:
         (lambda c: c.set_storage_thresholds(80, 20), r"low \(80\) exceeds high \(20\)"),
         (lambda c: c.set_storage_thresholds(-1, 20), "0..100"),
         (lambda c: c.authenticate(""), "non-empty client name"),
+        (lambda c: c.get_circuit(""), "circuit id must be a non-empty string, got ''"),
+        (lambda c: c.get_circuit(None), "circuit id must be a non-empty string, got None"),
+        (lambda c: c.set_circuit_relay(5, "OPEN"), "circuit id must be a non-empty string"),
+        (lambda c: c.get_client(""), "client name must be a non-empty string"),
+        (lambda c: c.delete_client(7), "client name must be a non-empty string, got 7"),
     ],
 )
 async def test_bad_arguments_are_refused_before_any_request(

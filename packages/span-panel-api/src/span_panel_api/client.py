@@ -103,6 +103,11 @@ _SETTABLE_PRIORITY = tuple(SettablePriority)
 _STATUS, _PANEL, _CIRCUITS, _STORAGE = "status", "panel_state", "circuits", "storage"
 
 
+def _check_name(value: object, what: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise SpanPanelValidationError(f"{what} must be a non-empty string, got {value!r}")
+
+
 def _choice(value: object, allowed: tuple[Any, ...], what: str, kind: type[Any]) -> Any:
     names = [member.value for member in allowed]
     raw = value.value if isinstance(value, RelayState | Priority | kind) else value
@@ -299,6 +304,7 @@ class SpanPanelClient:
 
     async def get_client(self, name: str) -> ClientInfo:
         """One registered client (HTTP 404 -> :class:`SpanPanelAPIError`)."""
+        _check_name(name, "client name")
         return await self._fetch(
             "get_client",
             ClientInfo,
@@ -308,6 +314,7 @@ class SpanPanelClient:
 
     async def delete_client(self, name: str) -> ClientInfo:
         """Remove a registered client; its token stops working."""
+        _check_name(name, "client name")
         return await self._fetch(
             "delete_client",
             ClientInfo,
@@ -380,7 +387,12 @@ class SpanPanelClient:
         return circuits
 
     async def get_circuit(self, circuit_id: str) -> Circuit:
-        """One configured circuit by id (not cached)."""
+        """One configured circuit by id (not cached).
+
+        The ``unmapped_tab_<N>`` virtual circuits exist only in :meth:`get_circuits`; the panel
+        answers 404 for them here.
+        """
+        _check_name(circuit_id, "circuit id")
         return await self._fetch(
             "get_circuit",
             Circuit,
@@ -514,10 +526,7 @@ class SpanPanelClient:
 
     @staticmethod
     def _check_writable(circuit_id: str, what: str) -> None:
-        if not isinstance(circuit_id, str) or not circuit_id:
-            raise SpanPanelValidationError(
-                f"circuit id must be a non-empty string, got {circuit_id!r}"
-            )
+        _check_name(circuit_id, "circuit id")
         if is_unmapped_circuit_id(circuit_id):
             raise SpanPanelValidationError(
                 f"{circuit_id!r} is a virtual circuit for an unmapped tab; its {what} is read-only"
