@@ -189,6 +189,30 @@ async def test_reconnect_retries_through_server_errors(
     assert gateway.realtime.last_error is not None
 
 
+async def test_unexpected_error_while_reconnecting_is_logged_and_retried(
+    sim: RunningSimulator,
+    running: tuple[BragerGateway, ParamStore, StateStore],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gateway, params, _ = running
+    calls = 0
+
+    async def flaky() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("handler bug")
+
+    gateway.realtime.on_connected(flaky)
+    await on_sim(sim, sim.simulator.drop_sockets)
+    await eventually(lambda: gateway.realtime.reconnects == 1, within=10)
+    assert calls == 2
+    assert isinstance(gateway.realtime.last_error, RuntimeError)
+    assert "reconnect failed unexpectedly" in caplog.text
+    await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P6", "v1", 41))
+    await converged(sim, params)
+
+
 async def test_event_aliases_and_numeric_task_events(
     sim: RunningSimulator, running: tuple[BragerGateway, ParamStore, StateStore]
 ) -> None:

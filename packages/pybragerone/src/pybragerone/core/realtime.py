@@ -140,6 +140,13 @@ class RealtimeManager:
                     delay = min(delay * 2, self.max_reconnect_delay)
                     log.warning("reconnect failed (%s); next try in %.1f s", exc, delay)
                     continue
+                except Exception as exc:
+                    # A bug (here or in an on_connected handler) must not end reconnecting
+                    # for good: this task is what keeps a Home Assistant entry alive.
+                    self.last_error = exc
+                    delay = min(delay * 2, self.max_reconnect_delay)
+                    log.exception("reconnect failed unexpectedly; next try in %.1f s", delay)
+                    continue
                 self.reconnects += 1
                 log.info("realtime connection re-established (%d reconnects)", self.reconnects)
                 break
