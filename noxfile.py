@@ -312,23 +312,41 @@ def build(session: nox.Session) -> None:
     sdists = [a for a in artifacts if a.name.endswith(".tar.gz")]
     if len(wheels) != len(sdists):
         session.error(f"expected a wheel and an sdist per distribution, got {artifacts}")
-    for wheel in wheels:
-        dist = wheel.name.split("-")[0].replace("_", "-")
+    by_dist = {_wheel_dist(wheel): wheel for wheel in wheels}
+    for dist, wheel in by_dist.items():
+        # A sibling it depends on (ensync-sdk -> ensync-core) comes from the same build, never
+        # from an older release of the same name on the index.
+        needs = BY_DIST[dist].needs if dist in BY_DIST else ()
+        siblings = [by_dist[need] for need in needs if need in by_dist]
         with tempfile.TemporaryDirectory() as venv_dir:
             python = Path(venv_dir) / "bin" / "python"
-            session.run(sys.executable, "-m", "venv", venv_dir, external=True, silent=True)
-            # --find-links lets ensync-sdk find its sibling ensync-core among the fresh wheels.
-            session.run(
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--find-links",
-                str(DIST_DIR),
-                str(wheel),
-                external=True,
-            )
+            wheels_to_install = [str(wheel), *(str(sibling) for sibling in siblings)]
+            uv = shutil.which("uv")
+            if uv:  # same result as venv + pip, several times faster
+                session.run(
+                    uv, "venv", "--quiet", "--python", sys.executable, venv_dir, external=True
+                )
+                session.run(
+                    uv,
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--python",
+                    str(python),
+                    *wheels_to_install,
+                    external=True,
+                )
+            else:
+                session.run(sys.executable, "-m", "venv", venv_dir, external=True, silent=True)
+                session.run(
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    *wheels_to_install,
+                    external=True,
+                )
             module = _module_of(dist)
             session.run(
                 str(python),
@@ -337,6 +355,11 @@ def build(session: nox.Session) -> None:
                 f"print({module!r}, m.version({dist!r}), 'imports from a fresh venv')",
                 external=True,
             )
+
+
+def _wheel_dist(wheel: Path) -> str:
+    """The distribution name of a wheel file (``ensync_sdk-0.5.0-py3-none-any.whl``)."""
+    return wheel.name.split("-")[0].replace("_", "-")
 
 
 @nox.session(default=False)
