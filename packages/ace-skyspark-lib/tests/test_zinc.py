@@ -105,6 +105,21 @@ def test_datetime_keeps_zone_and_instant() -> None:
     assert zinc.dumps_value(datetime(2024, 1, 1, tzinfo=UTC)) == "2024-01-01T00:00:00Z UTC"
 
 
+def test_datetimes_at_the_ends_of_the_range() -> None:
+    plus5 = zone_for("GMT-5")  # Etc/GMT-5 is UTC+5
+    first = datetime(1, 1, 1, tzinfo=plus5)
+    assert zinc.loads_value(zinc.dumps_value(first)) == first
+    with pytest.raises(ZincParseError, match="is out of range at line 1, column 1"):
+        zinc.loads_value("0001-01-01T00:00:00+05:00 UTC")
+    with pytest.raises(ZincParseError, match="is out of range at line 3, column 3"):
+        zinc.loads('ver:"3.0"\na\n  9999-12-31T23:00:00-05:00 UTC\n')
+
+
+def test_local_mean_time_offsets_are_refused() -> None:
+    with pytest.raises(ZincEncodeError, match="offset is not whole minutes"):
+        zinc.dumps_value(datetime(1880, 1, 1, tzinfo=NY))
+
+
 def test_tz_names_map_both_ways() -> None:
     assert zone_for("New_York") == NY
     assert zone_for("UTC").utcoffset(None) == timedelta(0)
@@ -247,6 +262,20 @@ def grids(draw: st.DrawFn, depth: int = 0) -> Grid:
 @given(VALUES)
 def test_any_value_round_trips(value: object) -> None:
     assert zinc.loads_value(zinc.dumps_value(value)) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=ZONES.map(zone_for), allow_imaginary=False))
+def test_any_aware_datetime_round_trips_or_is_refused(value: datetime) -> None:
+    try:
+        text = zinc.dumps_value(value)
+    except ZincEncodeError as exc:
+        assert "not whole minutes" in str(exc)  # noqa: PT017
+        return
+    parsed = zinc.loads_value(text)
+    assert parsed == value
+    assert parsed.tzinfo == value.tzinfo
+    assert parsed.utcoffset() == value.utcoffset()
 
 
 @settings(max_examples=60, deadline=None)

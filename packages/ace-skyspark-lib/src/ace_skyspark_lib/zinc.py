@@ -129,11 +129,20 @@ def _datetime(m: re.Match[str], pos: int) -> datetime:
         value = _FROM_ISO(iso)
     except ValueError:
         raise _Fail(f"invalid datetime {m.group(0)!r}", pos) from None
-    if name is not None:
-        return value.astimezone(_zone(name, pos))
-    if offset == "Z":
-        return value.astimezone(_zone("UTC", pos))
-    return value
+    if name is None and offset != "Z":
+        return value
+    zone = _zone(name or "UTC", pos)
+    try:
+        return value.astimezone(zone)
+    except OverflowError:
+        pass
+    # At the ends of the datetime range converting through UTC overflows; attaching the zone
+    # is exact when the written offset is the zone's own.
+    for fold in (0, 1):
+        local = value.replace(tzinfo=zone, fold=fold)
+        if local.utcoffset() == value.utcoffset():
+            return local
+    raise _Fail(f"datetime {m.group(0)!r} is out of range", pos)
 
 
 def _value(text: str, pos: int) -> tuple[Any, int]:
@@ -478,6 +487,13 @@ def _tz_name(tz: tzinfo | None) -> str:
 
 def _datetime_text(value: datetime) -> str:
     name = _tz_name(value.tzinfo)
+    offset = value.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # Local mean time before a zone's standard time (e.g. New York before 1883).
+        raise ZincEncodeError(
+            f"cannot write {value.isoformat()}: its UTC offset is not whole minutes, which "
+            "Zinc cannot hold; convert it to UTC first"
+        )
     text = value.isoformat()
     if name == "UTC" and text.endswith("+00:00"):
         text = text[:-6] + "Z"
