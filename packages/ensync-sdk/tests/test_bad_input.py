@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from typing import Any
 
 import pytest
 
+from ensync_core import decrypt_payload
 from ensync_sdk import (
     EnSyncAuthError,
     EnSyncConnectionError,
@@ -212,3 +214,44 @@ async def test_semicolon_in_an_ack_id_is_refused_over_websocket(
     with pytest.raises(EnSyncValidationError, match="EVENT_IDEM value contains ';'"):
         await subscription.ack("evt-1;BLOCK=:9", 1)
     await engine.close()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c, r: c.publish("a\ud800", [r], {}), "event name is not valid Unicode"),
+        (lambda c, r: c.subscribe("a\ud800"), "event name is not valid Unicode"),
+        (lambda c, r: c.publish(EVENT, [r], {"x": "\ud800"}), "payload is not JSON-serializable"),
+        (lambda c, r: c.publish(EVENT, [r], {}, {"x": "\ud800"}), "metadata is not JSON-ser"),
+        (lambda c, r: c.publish(EVENT, [r], {}, {"x": float("nan")}), "metadata is not JSON-ser"),
+        (lambda c, r: c.publish(EVENT, [r], {}, {1: "a"}), "metadata is not JSON-serializable"),
+        (lambda c, r: c.publish(EVENT, [["x"]], {}), r"must be an app id string \(.*\), got list"),
+        (
+            lambda c, r: c.publish(EVENT, [r, {"k": 1}], {}),
+            r"must be an app id string \(.*\), got dict",
+        ),
+    ],
+)
+async def test_input_the_wire_cannot_carry_is_refused_and_the_connection_stays_usable(
+    node: RunningSimulator, connect: Any, apps: Any, call: Any, message: str
+) -> None:
+    client = await connect(apps[0])
+    recipient = apps[1]["app_id"]
+    with pytest.raises(EnSyncValidationError, match=message):
+        await call(client, recipient)
+    assert _events(node) == 0
+    # Nothing half-sent: over WebSocket the next replies still match their requests.
+    first = await client.publish(EVENT, [recipient], {"n": 1})
+    second = await client.publish(EVENT, [recipient], {"n": 2})
+    state = node.simulator.state  # type: ignore[attr-defined]
+    for [idem], n in ((first, 1), (second, 2)):
+        plaintext = decrypt_payload(state.events[idem].payload, apps[1]["secret_key"])
+        assert json.loads(plaintext) == {"n": n}
+
+
+async def test_access_key_of_the_wrong_type_is_not_echoed(engine: Any) -> None:
+    with pytest.raises(
+        EnSyncValidationError, match="must be a non-empty string, got bytes"
+    ) as info:
+        engine.create_client(b"ak-secret-value")
+    assert "secret-value" not in str(info.value)

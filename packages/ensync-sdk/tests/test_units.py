@@ -119,7 +119,9 @@ def test_encode_command_refuses_unframeable_values() -> None:
         encode_command("bad cmd", {})
 
 
-_values = st.text(alphabet=st.characters(blacklist_characters=";\r\n"), max_size=30)
+_values = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=";\r\n"), max_size=30
+)
 _keys = st.from_regex(r"[A-Z][A-Z_]{0,10}", fullmatch=True)
 
 
@@ -288,3 +290,24 @@ def test_parse_record_gives_a_record_or_an_ensync_error(data: Any) -> None:
 def test_reply_parsers_never_raise(content: str) -> None:
     assert isinstance(parse_pub_reply(content), str)
     assert isinstance(parse_defer_reply(content), int)
+
+
+def test_encode_command_refuses_lone_surrogates() -> None:
+    with pytest.raises(EnSyncValidationError, match="EVENT_NAME value is not valid Unicode"):
+        encode_command("SUB", {"EVENT_NAME": "a\ud800"})
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(_keys, st.text(st.characters(), max_size=20), max_size=4))
+def test_encode_command_frames_or_refuses_any_text(fields: dict[str, str]) -> None:
+    """Any value either round-trips through a UTF-8 frame or is refused before sending."""
+    outcome: object
+    try:
+        outcome = encode_command("PUB", fields)
+    except EnSyncValidationError as exc:
+        outcome = exc
+    if isinstance(outcome, EnSyncValidationError):
+        assert any(c in v for v in fields.values() for c in ";\r\n") or "Unicode" in str(outcome)
+        return
+    assert isinstance(outcome, str)
+    assert parse_command(outcome.encode("utf-8").decode("utf-8")) == ("PUB", fields)

@@ -21,6 +21,7 @@ from ensync_core import (
     payload_metadata,
 )
 from ensync_core.keys import recipient_curve_key
+from ensync_sdk._checks import check_text
 from ensync_sdk._transport import Session, SessionLostError, Transport
 from ensync_sdk.options import ClientOptions, EngineOptions
 from ensync_sdk.subscription import ErrorCallback, Subscription, _settle
@@ -30,14 +31,6 @@ __all__ = ["EnSyncClient"]
 logger = logging.getLogger("ensync_sdk")
 
 T = TypeVar("T")
-
-
-def _check_event_name(event_name: object) -> str:
-    if not isinstance(event_name, str) or not event_name.strip():
-        raise EnSyncValidationError(
-            f"the event name must be a non-empty string, got {event_name!r}"
-        )
-    return event_name
 
 
 class EnSyncClient:
@@ -159,24 +152,30 @@ class EnSyncClient:
 
         One message is sent per recipient; with several recipients the payload is encrypted
         once (hybrid) unless ``use_hybrid_encryption=False``. Returns the event ids, one per
-        recipient in order. Every argument is checked before anything is sent.
+        distinct recipient in order (a recipient listed twice gets the event once). Every
+        argument is checked before anything is sent.
         """
-        _check_event_name(event_name)
+        check_text(event_name, "the event name")
         if isinstance(recipients, str) or not isinstance(recipients, Sequence) or not recipients:
             raise EnSyncValidationError(
                 "recipients must be a non-empty list of app ids (base64 Ed25519 public keys)"
             )
-        targets = list(dict.fromkeys(recipients))
-        for recipient in targets:
+        for recipient in recipients:
+            if not isinstance(recipient, str):
+                raise EnSyncValidationError(
+                    f"a recipient must be an app id string (base64 Ed25519 public key), "
+                    f"got {type(recipient).__name__}"
+                )
             recipient_curve_key(recipient)  # raises EnSyncValidationError naming the recipient
+        targets = list(dict.fromkeys(recipients))
         if metadata is not None and not isinstance(metadata, Mapping):
             raise EnSyncValidationError(f"metadata must be a dict, got {type(metadata).__name__}")
         try:
-            metadata_text = json.dumps(dict(metadata or {}), separators=(",", ":"))
-        except (TypeError, ValueError) as exc:
+            metadata_text = dumps_payload(dict(metadata or {})).decode("utf-8")
+        except EnSyncValidationError as exc:
             raise EnSyncValidationError(
-                f"the metadata is not JSON-serializable ({exc})", cause=exc
-            ) from exc
+                f"the metadata is not JSON-serializable ({exc.cause})", cause=exc.cause
+            ) from exc.cause
         plaintext = dumps_payload(payload)
         meta_text = json.dumps(payload_metadata(payload, plaintext), separators=(",", ":"))
         self._validate({"EVENT_NAME": event_name, "METADATA": metadata_text})
@@ -208,7 +207,7 @@ class EnSyncClient:
 
         ``app_secret_key`` overrides the client's key for decrypting this event name.
         """
-        _check_event_name(event_name)
+        check_text(event_name, "the event name")
         self._validate({"EVENT_NAME": event_name})
         self._ensure_open()
         key = DecryptionKey.from_secret(app_secret_key) if app_secret_key else self._key

@@ -7,7 +7,7 @@ from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import Any
 
-from ensync_core import EnSyncValidationError
+from ensync_sdk._checks import check_text
 from ensync_sdk._grpc_transport import GrpcTransport
 from ensync_sdk._transport import Transport
 from ensync_sdk._ws_transport import WebSocketTransport
@@ -62,8 +62,7 @@ class _Engine(abc.ABC):
         ``client = await engine.create_client(...)`` or
         ``async with engine.create_client(...) as client:``.
         """
-        if not isinstance(app_key, str) or not app_key.strip():
-            raise EnSyncValidationError("the app (access) key must be a non-empty string")
+        check_text(app_key, "the app (access) key", secret=True)
         client_options = ClientOptions.from_mapping(options)
         transport = self._transport()
         transport.validate({"ACCESS_KEY": app_key})

@@ -18,6 +18,7 @@ from ensync_core import (
     EnSyncValidationError,
     decrypt_payload,
 )
+from ensync_sdk._checks import check_text, is_int64
 from ensync_sdk._transport import SessionLostError
 from ensync_sdk.events import EnSyncEvent, EventInfo, RawMessage, build_event, info_of
 
@@ -40,14 +41,6 @@ async def _settle(task: asyncio.Task[None]) -> None:
     done, _ = await asyncio.wait({task}, timeout=_STOP_GRACE)
     if not done:
         logger.warning("an EnSync subscription task did not stop within %s s", _STOP_GRACE)
-
-
-_NO_IDEM = object()  # _check's "no event id to check"
-
-
-def _is_int64(value: object) -> bool:
-    """Whether ``value`` fits the wire's non-negative int64 fields (``block``, ``delay_ms``)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
 async def _call(fn: Callable[..., Any], *args: Any) -> None:
@@ -121,24 +114,19 @@ class Subscription:
 
     # -- controls ---------------------------------------------------------------------------
 
-    def _check(self, *, idem: object = _NO_IDEM, reason: object = "") -> None:
+    def _check(self, idem: object, reason: object = "") -> None:
         """Refuse an event id or reason the node could not take, before sending anything."""
-        fields: dict[str, str] = {}
-        if idem is not _NO_IDEM:
-            if not isinstance(idem, str) or not idem:
-                raise EnSyncValidationError(
-                    f"the event id (idem) must be a non-empty string, got {idem!r}"
-                )
-            fields["EVENT_IDEM"] = idem
-        if not isinstance(reason, str):
-            raise EnSyncValidationError(f"the reason must be a string, got {reason!r}")
-        fields["REASON"] = reason
-        self._client._validate(fields)
+        self._client._validate(
+            {
+                "EVENT_IDEM": check_text(idem, "the event id (idem)"),
+                "REASON": check_text(reason, "the reason", allow_empty=True),
+            }
+        )
 
     async def ack(self, idem: str, block: int) -> None:
         """Acknowledge the event ``idem`` of partition ``block``: it is not delivered again."""
-        self._check(idem=idem)
-        if not _is_int64(block):
+        self._check(idem)
+        if not is_int64(block):
             raise EnSyncValidationError(
                 f"block must be the event's integer partition block (>= 0), got {block!r}"
             )
@@ -147,27 +135,27 @@ class Subscription:
 
     async def defer(self, idem: str, delay_ms: int = 1000, reason: str = "") -> int:
         """Have the event redelivered after ``delay_ms``; returns the planned delivery time."""
-        if not _is_int64(delay_ms):
+        if not is_int64(delay_ms):
             raise EnSyncValidationError(f"delay_ms must be an integer >= 0, got {delay_ms!r}")
-        self._check(idem=idem, reason=reason)
+        self._check(idem, reason)
         self._settled.add(idem)
         return await self._client._request(lambda t: t.defer(idem, self._name, delay_ms, reason))
 
     async def discard(self, idem: str, reason: str = "") -> None:
         """Drop the event ``idem`` for good (never delivered again)."""
-        self._check(idem=idem, reason=reason)
+        self._check(idem, reason)
         self._settled.add(idem)
         await self._client._request(lambda t: t.discard(idem, self._name, reason))
 
     async def replay(self, idem: str) -> EnSyncEvent:
         """Fetch the stored event ``idem`` again and return it decrypted."""
-        self._check(idem=idem)
+        self._check(idem)
         raw = await self._client._request(lambda t: t.replay(idem, self._name))
         return build_event(raw, self._decrypt(raw))
 
     async def pause(self, reason: str = "") -> None:
         """Ask the node to hold this event name's deliveries until :meth:`resume`."""
-        self._check(reason=reason)
+        self._client._validate({"REASON": check_text(reason, "the reason", allow_empty=True)})
         await self._client._request(lambda t: t.pause(self._name, reason))
 
     async def resume(self) -> None:

@@ -54,6 +54,15 @@ def encode_command(command: str, fields: Mapping[str, object]) -> str:
                 f"the {key} value contains a line break, which the EnSync WebSocket protocol "
                 f"cannot carry"
             )
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise EnSyncValidationError(
+                    f"the {key} value is not valid Unicode (lone surrogate at position "
+                    f"{exc.start})",
+                    cause=exc,
+                ) from exc
         parts.append(f"{key}=:{text}")
     return ";".join(parts)
 
