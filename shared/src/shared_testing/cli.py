@@ -16,7 +16,13 @@ import sys
 from collections.abc import Sequence
 
 from shared_testing.control import ControlServer
-from shared_testing.systems import SYSTEMS, add_system_arguments, create_simulator, system_options
+from shared_testing.systems import (
+    SYSTEMS,
+    MissingClientPackageError,
+    add_system_arguments,
+    create_simulator,
+    system_options,
+)
 
 __all__ = ["main"]
 
@@ -66,7 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The system's own options are only known once the system is; peek at it first.
     peek = [a for a in argv if not a.startswith("-")]
     system = peek[1] if len(peek) > 1 and peek[0] == "serve" else None
-    args = _parser(system).parse_args(argv)
+    try:
+        parser = _parser(system)
+    except MissingClientPackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         asyncio.run(_serve(args))
     except KeyboardInterrupt:
