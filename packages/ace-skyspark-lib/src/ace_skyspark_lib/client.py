@@ -263,6 +263,7 @@ class SkysparkClient:
             tags.pop("mod", None)
             rows.append(tags)
         created = await self._commit("add", rows)
+        _check_count("add", rows, created)
         _log.info("created", kind=type(models[0]).__name__, count=len(created))
         return [_to_model(type(model), row) for model, row in zip(models, created, strict=True)]
 
@@ -279,6 +280,7 @@ class SkysparkClient:
             rows.append(model.to_haystack())
             names[model.id] = model.dis
         updated = await self._commit("update", rows, names)
+        _check_count("update", rows, updated)
         return [_to_model(type(model), row) for model, row in zip(models, updated, strict=True)]
 
     async def create_sites(self, sites: Sequence[Site]) -> list[Site]:
@@ -316,6 +318,12 @@ class SkysparkClient:
             raise CommitError(
                 f"cannot delete {', '.join(missing)}: no such record", record_id=missing[0]
             )
+        stamp_less = [r.id for r in refs if current[r].get("mod") is None]
+        if stamp_less:
+            raise ServerError(
+                f"cannot delete {', '.join(stamp_less)}: the server sent the record without "
+                "the 'mod' stamp a remove needs"
+            )
         rows = [{"id": r, "mod": current[r]["mod"]} for r in refs]
         await self._commit("remove", rows)
         return len(rows)
@@ -343,10 +351,9 @@ class SkysparkClient:
                 if isinstance(ref_name, str) and ref_name not in existing:
                     existing[ref_name] = _to_model(type(keyed[ref_name]), row)
         missing = [m for name, m in keyed.items() if name not in existing]
-        for created in await self._create(missing):
-            if created.refName is not None:
-                existing[created.refName] = created
-        return [existing[model.refName] for model in models if model.refName]
+        for model, created in zip(missing, await self._create(missing), strict=True):
+            existing[model.refName or ""] = created
+        return [existing[model.refName or ""] for model in models]
 
     async def find_or_create_sites(self, sites: Sequence[Site]) -> list[Site]:
         """Sites by ``refName``: existing ones are returned, missing ones created."""
@@ -491,6 +498,14 @@ class SkysparkClient:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+
+
+def _check_count(action: str, sent: list[dict[str, Any]], got: list[dict[str, Any]]) -> None:
+    if len(got) != len(sent):
+        raise ServerError(
+            f"commit {action} of {len(sent)} records answered with {len(got)} rows; the server "
+            "does not follow the commit protocol, check which records changed before retrying"
+        )
 
 
 def _to_model(model: type[E], row: Mapping[str, Any]) -> E:

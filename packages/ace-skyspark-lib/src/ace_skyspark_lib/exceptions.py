@@ -71,10 +71,14 @@ class InvalidInputError(SkysparkError, ValueError):
 
 
 class ZincParseError(SkysparkError, ValueError):
-    """Text is not valid Zinc; ``line`` and ``column`` (1-based) say where it went wrong."""
+    """Text is not valid Zinc; ``line`` and ``column`` (1-based) say where it went wrong.
+
+    ``reason`` is the message without the position.
+    """
 
     def __init__(self, message: str, *, line: int, column: int) -> None:
         super().__init__(f"{message} at line {line}, column {column}")
+        self.reason = message
         self.line = line
         self.column = column
 

@@ -33,6 +33,7 @@ from ace_skyspark_lib.exceptions import (
     ServerError,
     SkysparkConnectionError,
     SkysparkTimeoutError,
+    ZincParseError,
 )
 from ace_skyspark_lib.kinds import Grid
 
@@ -216,7 +217,15 @@ class Transport:
             ) from None
         except httpx.TransportError as exc:
             raise self._connection_error(op, exc) from exc
-        result = zinc.loads(text)
+        try:
+            result = zinc.loads(text)
+        except ZincParseError as exc:
+            raise ZincParseError(
+                f"op {op!r}: the server's answer is not valid Zinc ({exc.reason}); is the URL "
+                "a SkySpark /api base?",
+                line=exc.line,
+                column=exc.column,
+            ) from exc
         if result.is_error:
             meta = result.meta
             dis = str(meta.get("dis", "unknown error"))
