@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from typing import Any
@@ -259,3 +260,73 @@ async def test_login_answer_without_token_is_auth_error() -> None:
         Token.from_login({"type": "bearer"})
     with pytest.raises(BragerAuthError, match="malformed"):
         Token.from_login({"accessToken": "x", "expiresAt": "not a date"})
+
+
+class StubCloud:
+    """A stub transport: one session per account, a new login revokes the previous token."""
+
+    def __init__(self, *, user_always_401: bool = False) -> None:
+        from aiohttp import web
+
+        self.user_always_401 = user_always_401
+        self.logins = 0
+        self.expired: set[str] = set()
+        self.user_calls = 0
+        self.relogged = asyncio.Event()
+        self.app = web.Application()
+        self.app.router.add_post("/v1/auth/user", self.login)
+        self.app.router.add_get("/v1/user", self.user)
+        self.runner = web.AppRunner(self.app)
+
+    async def login(self, request: Any) -> Any:
+        from aiohttp import web
+
+        self.logins += 1
+        if self.logins > 1:
+            self.relogged.set()
+        return web.json_response({"accessToken": f"tok{self.logins}", "user": {"id": 1}})
+
+    async def user(self, request: Any) -> Any:
+        from aiohttp import web
+
+        self.user_calls += 1
+        auth = request.headers.get("Authorization")
+        if self.user_calls == 2 and auth == "Bearer tok1":
+            await self.relogged.wait()  # its 401 arrives after the other request logged in
+        valid = auth == f"Bearer tok{self.logins}" and auth not in self.expired
+        if self.user_always_401 or not valid:
+            return web.json_response({"status": "E_UNAUTHORIZED"}, status=401)
+        return web.json_response({"user": {"id": 1}})
+
+    async def __aenter__(self) -> BragerServer:
+        from aiohttp import web
+
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        return BragerServer.from_url(f"http://127.0.0.1:{self.runner.addresses[0][1]}/v1")
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.runner.cleanup()
+
+
+async def test_401_after_logging_in_again_is_an_auth_error_not_a_loop() -> None:
+    stub = StubCloud(user_always_401=True)
+    async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
+        with pytest.raises(BragerAuthError, match="still unauthorized after logging in again"):
+            await api.get_user()
+    assert api.logins == stub.logins == 2  # the first login, then exactly one for the 401
+    assert stub.user_calls == 2
+
+
+async def test_concurrent_401s_share_one_new_login() -> None:
+    stub = StubCloud()
+    async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
+        await api.login()
+        stub.expired.add("Bearer tok1")  # the session ended on the server
+        users = await asyncio.gather(api.get_user(), api.get_user())
+    assert [u.id for u in users] == [1, 1]
+    # The request whose 401 came after the other's re-login reuses that token: a second
+    # login would revoke it (one session per account) and fail the other request.
+    assert api.logins == stub.logins == 2
+    assert stub.user_calls == 4

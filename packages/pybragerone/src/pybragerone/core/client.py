@@ -158,11 +158,11 @@ class BragerApiClient:
     async def _request(
         self, method: str, path: str, *, json: Any = None, params: Any = None
     ) -> Any:
-        await self.ensure_auth()
+        sent_with = await self.ensure_auth()
         status, body = await self._send(method, path, json=json, params=params)
         if status == 401:
             log.info("%s %s answered 401; logging in again", method, path)
-            await self.login()
+            await self._renew(sent_with)
             status, body = await self._send(method, path, json=json, params=params)
             if status == 401:
                 raise BragerAuthError(
@@ -203,10 +203,13 @@ class BragerApiClient:
             self._email = email
         if password is not None:
             self._password = password
-        stale = self._token
+        return await self._renew(self._token)
+
+    async def _renew(self, rejected: Token | None) -> Token:
+        # One login for many concurrent 401s: a request whose token was already replaced
+        # (by another task's login) retries with the new token instead of logging in again.
         async with self._login_lock:
-            # Another task logged in while this one waited for the lock: use its token.
-            if self._token is not None and self._token is not stale:
+            if self._token is not None and self._token is not rejected:
                 return self._token
             return await self._login()
 
