@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import socket
 
+import httpx
 import pytest
 
 from shared_testing.simulator import RunningSimulator
@@ -20,6 +23,8 @@ from span_panel_api import (
     SpanPanelValidationError,
 )
 from span_panel_api.cache import TimeWindowCache
+from span_panel_api.simulation import SimulationEngine
+from span_panel_api.transport import HttpTransport
 
 STATUS_TABLE = [
     (401, SpanPanelAuthError),
@@ -194,14 +199,56 @@ async def test_cache_window_zero_always_fetches(client: SpanPanelClient, span_si
 def test_time_window_cache_expires_at_the_window() -> None:
     now = [100.0]
     cache = TimeWindowCache(1.0, clock=lambda: now[0])
-    cache.put("k", "v")
+    cache.put("k", "v", cache.generation)
     now[0] = 100.999
     assert cache.get("k", str) == "v"
     now[0] = 101.0
     assert cache.get("k", str) is None
     disabled = TimeWindowCache(0.0, clock=lambda: now[0])
-    disabled.put("k", "v")
+    disabled.put("k", "v", disabled.generation)
     assert disabled.get("k", str) is None
+
+
+def test_time_window_cache_drops_answers_requested_before_an_invalidation() -> None:
+    cache = TimeWindowCache(60.0)
+    requested_at = cache.generation
+    cache.invalidate("other")  # a write finished while the request was in flight
+    cache.put("k", "stale", requested_at)
+    assert cache.get("k", str) is None
+    cache.put("k", "fresh", cache.generation)
+    assert cache.get("k", str) == "fresh"
+
+
+async def test_a_read_in_flight_across_a_write_is_not_cached() -> None:
+    engine = SimulationEngine(seed=5)
+    circuits_requested = asyncio.Event()
+    release_circuits = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST":
+            body = json.loads(request.content)
+            state = body["relayStateIn"]["relayState"]
+            return httpx.Response(200, json=engine.set_circuit("washer", relay_state=state))
+        if path.endswith("/panel"):
+            return httpx.Response(200, json=engine.panel_state())
+        answer = engine.circuits()  # read before the write...
+        circuits_requested.set()
+        await release_circuits.wait()  # ...answered after it
+        return httpx.Response(200, json=answer)
+
+    client = SpanPanelClient("panel.invalid", cache_window=60)
+    client._transport = HttpTransport(
+        client.base_url, 5.0, client._retry, transport=httpx.MockTransport(handler)
+    )
+    async with client:
+        read = asyncio.ensure_future(client.get_circuits())
+        await circuits_requested.wait()
+        await client.set_circuit_relay("washer", "OPEN")
+        release_circuits.set()
+        assert (await read).circuits["washer"].relay_state == "CLOSED"  # what it asked for
+        fresh = await client.get_circuits()
+    assert fresh.circuits["washer"].relay_state == "OPEN"  # not the stale answer
 
 
 async def test_tokens_never_reach_logs_or_errors(

@@ -329,13 +329,14 @@ class SpanPanelClient:
         cached = self._cache.get(_STATUS, StatusOut)
         if cached is not None:
             return cached
+        generation = self._cache.generation
         result = await self._fetch(
             "get_status",
             StatusOut,
             lambda c: get_status.asyncio_detailed(client=c),
             lambda e: e.status(),
         )
-        self._cache.put(_STATUS, result)
+        self._cache.put(_STATUS, result, generation)
         return result
 
     async def get_panel_state(self) -> PanelState:
@@ -343,13 +344,14 @@ class SpanPanelClient:
         cached = self._cache.get(_PANEL, PanelState)
         if cached is not None:
             return cached
+        generation = self._cache.generation
         result = await self._fetch(
             "get_panel_state",
             PanelState,
             lambda c: get_panel_state.asyncio_detailed(client=c),
             lambda e: e.panel_state(),
         )
-        self._cache.put(_PANEL, result)
+        self._cache.put(_PANEL, result, generation)
         return result
 
     async def get_circuits(self) -> CircuitsOut:
@@ -361,6 +363,7 @@ class SpanPanelClient:
         cached = self._cache.get(_CIRCUITS, CircuitsOut)
         if cached is not None:
             return cached
+        generation = self._cache.generation
         fetch_circuits = self._fetch(
             "get_circuits",
             CircuitsOut,
@@ -383,7 +386,7 @@ class SpanPanelClient:
         else:
             circuits, panel = await fetch_circuits, cached_panel
         add_unmapped_tab_circuits(circuits, panel, int(time.time()))
-        self._cache.put(_CIRCUITS, circuits)
+        self._cache.put(_CIRCUITS, circuits, generation)
         return circuits
 
     async def get_circuit(self, circuit_id: str) -> Circuit:
@@ -405,13 +408,14 @@ class SpanPanelClient:
         cached = self._cache.get(_STORAGE, BatteryStorage)
         if cached is not None:
             return cached
+        generation = self._cache.generation
         result = await self._fetch(
             "get_storage_soe",
             BatteryStorage,
             lambda c: get_storage_soe.asyncio_detailed(client=c),
             lambda e: e.storage_soe(),
         )
-        self._cache.put(_STORAGE, result)
+        self._cache.put(_STORAGE, result, generation)
         return result
 
     async def get_storage_thresholds(self) -> NiceToHaveThreshold:
