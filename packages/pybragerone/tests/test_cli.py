@@ -85,6 +85,7 @@ def test_live_view_with_raw_ws(simulator: Any) -> None:
             "pybragerone",
             *base_args(sim.info()),
             "--raw-ws",
+            "--debug",
             "--duration",
             "1",
         ],
@@ -99,6 +100,9 @@ def test_live_view_with_raw_ws(simulator: Any) -> None:
     assert changes, "drifting values show up as live change lines"
     assert "app:modules:parameters:change" in done.stderr  # the raw events
     assert sim.info()["password"] not in done.stdout + done.stderr
+    tokens = list(sim.simulator.state.tokens)
+    assert tokens, "the CLI's session is still open on the server"
+    assert not any(token in done.stdout + done.stderr for token in tokens)
 
 
 def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
