@@ -16,6 +16,7 @@ from power_sdk import (
     BlockSchema,
     BrokerUnavailableError,
     Client,
+    ConfigError,
     ConnectionLostError,
     CrcMismatchError,
     Field,
@@ -333,3 +334,24 @@ async def test_unreachable_broker_is_typed() -> None:
     with pytest.raises(BrokerUnavailableError, match="cannot connect to the MQTT broker"):
         await transport.connect()
     await transport.close()
+
+
+async def test_refused_first_connection_fails_fast_and_leaves_no_thread() -> None:
+    import threading
+
+    def paho_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("paho-mqtt-client-")]
+
+    before = paho_threads()
+    # nothing listens on port 9: the failure is reported as such, not after the 30 s timeout
+    client = AsyncClient("X", broker="mqtt://127.0.0.1:9")
+    client.transport.connect_timeout = 30.0
+    with pytest.raises(BrokerUnavailableError, match="unreachable or not listening"):
+        async with client:
+            pytest.fail("connected to a port nobody listens on")
+    assert paho_threads() == before
+
+
+def test_broker_and_transport_are_exclusive() -> None:
+    with pytest.raises(ConfigError, match=r"exactly one of broker= .* or transport="):
+        AsyncClient("X")

@@ -16,7 +16,7 @@ from typing import Any, Self, TypeVar
 
 from power_sdk.device.profiles import BlockGroup, DeviceProfile, get_profile
 from power_sdk.device.state import DeviceState
-from power_sdk.errors import BrokerUnavailableError, TransportError
+from power_sdk.errors import BrokerUnavailableError, ConfigError, TransportError
 from power_sdk.parser.registry import SchemaRegistry
 from power_sdk.parser.schema import BlockSchema, ParsedBlock
 from power_sdk.protocol import modbus
@@ -53,7 +53,10 @@ class AsyncClient:
         schemas: SchemaRegistry | None = None,
     ) -> None:
         if (broker is None) == (transport is None):
-            raise TypeError("give exactly one of broker= or transport=")
+            raise ConfigError(
+                "give exactly one of broker= (the client opens its own connection) or "
+                "transport= (a shared MqttTransport)"
+            )
         self.serial = serial
         self.profile = profile if isinstance(profile, DeviceProfile) else get_profile(profile)
         self._owns_transport = transport is None

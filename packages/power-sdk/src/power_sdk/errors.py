@@ -111,4 +111,4 @@ class UnknownPluginError(PowerSdkError):
 
 
 class ConfigError(PowerSdkError):
-    """The runtime configuration is invalid; the message names the key path."""
+    """The runtime configuration (or a client's arguments) is invalid; names the key path."""

@@ -100,6 +100,7 @@ class MqttTransport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connected = threading.Event()
         self._refused: str | None = None
+        self._has_connected = False
         self._serials: set[str] = set()
         self._sub_ready: dict[str, asyncio.Event] = {}
         self._sub_mids: dict[int, str] = {}
@@ -115,10 +116,16 @@ class MqttTransport:
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def connect(self) -> None:
-        """Connect (or wait for paho's automatic reconnect); raise when the broker is away."""
+        """Connect (or wait for paho's automatic reconnect); raise when the broker is away.
+
+        A first connection that fails (refused, unreachable, no answer in ``connect_timeout``)
+        raises at once and leaves no network thread behind; the next call starts afresh.
+        """
+        fresh = self._client is None
         if self._client is None:
             self._loop = asyncio.get_running_loop()
             self._refused = None
+            self._has_connected = False
             self._client = self._build_client()
             self._client.connect_async(self.host, self.port, keepalive=self._keepalive)
             self._client.loop_start()
@@ -130,7 +137,7 @@ class MqttTransport:
                 await asyncio.sleep(0.02)
                 continue
             reason = self._refused or "no answer"
-            if self._refused:
+            if fresh or self._refused:
                 await self.close()
             raise BrokerUnavailableError(
                 f"cannot connect to the MQTT broker {self.host}:{self.port} ({reason}); "
@@ -165,6 +172,7 @@ class MqttTransport:
                 self._cleanup_tls()
         client.on_socket_open = _no_delay
         client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
@@ -204,9 +212,15 @@ class MqttTransport:
             )
             return
         self._refused = None
+        self._has_connected = True
         logger.info("connected to MQTT broker %s:%s", self.host, self.port)
         self._connected.set()
         self._call(self._resubscribe)
+
+    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+        # Only a client that never got through gives up; after a drop paho keeps reconnecting.
+        if not self._has_connected:
+            self._refused = "the connection failed: broker unreachable or not listening"
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         was_connected = self._connected.is_set()
