@@ -21,12 +21,20 @@ async def _publish_all(alice: Any, recipient: str, start: int, count: int) -> li
     return ids
 
 
-def _assert_every_event_handled_and_acked(node: RunningSimulator, ids: list[str], box: Any) -> None:
+async def _assert_every_event_handled_and_acked(
+    node: RunningSimulator, ids: list[str], box: Any, on_node: Any
+) -> None:
     handled = {e["idem"] for e in box.events}
     assert set(ids) <= handled  # at least once
     state = node.simulator.state  # type: ignore[attr-defined]
-    assert all(state.events[i].status == "acked" for i in ids)
-    assert state.pending() == []
+
+    def settled() -> bool:  # runs on the node's loop: no torn reads
+        return all(state.events[i].status == "acked" for i in ids) and state.pending() == []
+
+    deadline = asyncio.get_running_loop().time() + 10  # the last auto-acks may be on their way
+    while not await on_node(settled):
+        assert asyncio.get_running_loop().time() < deadline, "events left unacknowledged"
+        await asyncio.sleep(0.01)
 
 
 async def _slow_handler_box(inbox: Any) -> Any:
@@ -53,14 +61,13 @@ async def test_no_event_lost_across_stream_resets(
     await on_node(node.simulator.reset_streams)  # type: ignore[attr-defined]
     ids += await _publish_all(alice, apps[1]["app_id"], COUNT, COUNT)
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
-    await asyncio.sleep(0.05)
-    _assert_every_event_handled_and_acked(node, ids, box)
+    await _assert_every_event_handled_and_acked(node, ids, box, on_node)
     assert bob.client_id != first_client  # reconnected with a new session
     assert EVENT in bob.subscriptions
 
 
 async def test_no_event_lost_across_a_node_restart(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, on_node: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = await _slow_handler_box(inbox)
@@ -71,8 +78,7 @@ async def test_no_event_lost_across_a_node_restart(
     # Publishing right after the restart goes through a reconnect transparently.
     ids += await _publish_all(alice, apps[1]["app_id"], COUNT, COUNT)
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
-    await asyncio.sleep(0.05)
-    _assert_every_event_handled_and_acked(node, ids, box)
+    await _assert_every_event_handled_and_acked(node, ids, box, on_node)
 
 
 async def test_dropped_request_resets_streams_and_client_recovers(
