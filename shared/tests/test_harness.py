@@ -196,3 +196,10 @@ def test_missing_client_package_is_named(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setitem(systems.SYSTEMS, "span", "span_panel_api._no_such_module_for_test")
     with pytest.raises(systems.MissingClientPackageError, match="needs span-panel-api installed"):
         systems.load_system("span")
+
+
+def test_property_tests_have_no_per_example_deadline() -> None:
+    from hypothesis import settings
+
+    assert settings.default.deadline is None
+    assert settings.default.derandomize == bool(os.environ.get("CI"))

@@ -7,10 +7,15 @@
   :data:`~shared_testing.systems.SYSTEMS` (``echo_sim``, ``skyspark_sim``, ``span_sim``, ...).
 
 Each test gets a fresh simulator, so state and armed faults never leak between tests.
+
+It also sets the hypothesis profile every package's property tests share: no per-example
+deadline (CI machines are busy; a slow example is not a bug) and, when ``CI`` is set,
+derandomized runs, so a CI result is reproducible while local runs keep exploring.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +25,26 @@ from shared_testing.simulator import RunningSimulator
 from shared_testing.systems import SYSTEMS, start_simulator
 
 SimulatorFactory = Callable[..., RunningSimulator]
+
+
+def _load_hypothesis_profile() -> None:
+    try:
+        from hypothesis import HealthCheck, settings
+    except ImportError:  # property tests are optional for a package using shared-testing
+        return
+    settings.register_profile(
+        "shared-testing", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.register_profile(
+        "shared-testing-ci",
+        parent=settings.get_profile("shared-testing"),
+        derandomize=True,
+        print_blob=True,
+    )
+    settings.load_profile("shared-testing-ci" if os.environ.get("CI") else "shared-testing")
+
+
+_load_hypothesis_profile()
 
 
 @pytest.fixture
