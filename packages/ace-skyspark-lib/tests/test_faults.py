@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -179,18 +179,31 @@ async def test_chunk_whose_outcome_is_unknown_is_resent_without_duplicates(
     skyspark_sim: RunningSimulator, client_factory: Any
 ) -> None:
     faults = skyspark_sim.faults
-    async with client_factory(skyspark_sim.info(), timeout=0.25, max_retries=8) as client:
-        (point,) = [p.id for p in await client.read_points_as_models()][:1]
-        samples = _samples([point], 1000)
-        # The server is slower than the timeout for a while: it still stores what it received
-        # after the client gave up, and the client sends those chunks again.
-        faults.set_latency(0.4)
-        timer = threading.Timer(0.9, faults.reset)
-        timer.start()
-        try:
+    retries = 0
+
+    class HealAfterThreeTimeouts(logging.Handler):
+        # Driven by the client's own retry events, not by wall-clock time.
+        def emit(self, record: logging.LogRecord) -> None:
+            nonlocal retries
+            if "retrying" in record.getMessage() and "Timeout" in record.getMessage():
+                retries += 1
+                if retries == 3:
+                    faults.reset()
+
+    handler = HealAfterThreeTimeouts()
+    logger = logging.getLogger("ace_skyspark_lib")
+    logger.addHandler(handler)
+    try:
+        async with client_factory(skyspark_sim.info(), timeout=0.25, max_retries=8) as client:
+            (point,) = [p.id for p in await client.read_points_as_models()][:1]
+            samples = _samples([point], 1000)
+            # The server is slower than the timeout for a while: it still stores what it
+            # received after the client gave up, and the client sends those chunks again.
+            faults.set_latency(0.4)
             results = await client.write_history_chunked(samples, chunk_size=250)
-        finally:
-            timer.cancel()
+    finally:
+        logger.removeHandler(handler)
+    assert retries >= 3
     assert all(r.success for r in results)
     stored = _stored(skyspark_sim, point)
     assert len(stored) == 1000
