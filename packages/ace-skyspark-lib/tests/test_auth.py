@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import string
+
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ace_skyspark_lib.auth import b64url_decode, b64url_encode, parse_auth_header, scram_login
 from ace_skyspark_lib.exceptions import AuthenticationError
@@ -97,3 +102,67 @@ def test_base64url_without_padding() -> None:
     assert b64url_encode("user") == "dXNlcg"
     assert b64url_decode("dXNlcg") == "user"
     assert b64url_decode("dXNlcg==") == "user"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_base64url_round_trips_any_text(text: str) -> None:
+    encoded = b64url_encode(text)
+    assert set(encoded) <= set(string.ascii_letters + string.digits + "-_")
+    assert b64url_decode(encoded) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["SCRAM", "scram", "HELLO", "BEARER", ""]),
+    st.dictionaries(
+        st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,10}", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9+/=_\-]{0,20}", fullmatch=True),
+        max_size=4,
+    ),
+)
+def test_auth_headers_parse_back(scheme: str, params: dict[str, str]) -> None:
+    header = f"{scheme} " + ", ".join(f"{k}={v}" for k, v in params.items())
+    assert parse_auth_header(header) == (scheme.upper(), params)
+
+
+HEADER_TEXT = st.text(alphabet=string.printable.replace("\n", "").replace("\r", ""), max_size=60)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([200, 401, 403]),
+            st.sampled_from(["WWW-Authenticate", "Authentication-Info"]),
+            st.one_of(
+                HEADER_TEXT,
+                HEADER_TEXT.map(lambda t: f"SCRAM handshakeToken=h, hash=SHA-256, data={t}"),
+                HEADER_TEXT.map(lambda t: f"authToken=x, data={t}"),
+                HEADER_TEXT.map(lambda t: f"SCRAM hash=SHA-256, data={b64url_encode(t)}"),
+            ),
+        ),
+        min_size=3,
+        max_size=3,
+    )
+)
+def test_any_garbled_handshake_is_an_authentication_error(
+    answers: list[tuple[int, str, str]],
+) -> None:
+    replies = iter(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status, name, value = next(replies)
+        return httpx.Response(status, headers={name: value})
+
+    async def login() -> str:
+        return await scram_login(
+            "http://x/api/p/about",
+            "user",
+            "pencil",
+            http_timeout=5,
+            transport=httpx.MockTransport(handler),
+        )
+
+    with pytest.raises(AuthenticationError):
+        asyncio.run(login())
