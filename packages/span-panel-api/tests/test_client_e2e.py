@@ -214,7 +214,26 @@ def test_constructor_arguments_are_checked() -> None:
     with pytest.raises(SpanPanelValidationError, match="without simulation_mode"):
         SpanPanelClient("panel", simulation_config={"circuits": []})
     assert SpanPanelClient("fe80::1", port=8080).base_url == "http://[fe80::1]:8080"
+    assert SpanPanelClient("[fe80::1]").base_url == "http://[fe80::1]:80"
     assert SpanPanelClient("panel", use_ssl=True).base_url == "https://panel:80"
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("http://panel", "without scheme, port or path, got 'http://panel'"),
+        ("panel/api", "without scheme, port or path"),
+        ("pa nel", "without scheme, port or path"),
+        ("pa\nnel", "without scheme, port or path"),
+        ("[]", "without scheme, port or path"),
+        ("panel:8080", "neither a host name nor an IP address .give the port as port=...."),
+        ("[fe80::zz]", "neither a host name nor an IP address"),
+        (None, "host must be a non-empty string, got None"),
+    ],
+)
+def test_bad_hosts_are_refused_at_construction(host: object, message: str) -> None:
+    with pytest.raises(SpanPanelValidationError, match=message):
+        SpanPanelClient(host)  # type: ignore[arg-type]
 
 
 async def test_registration_outside_pairing_mode_is_an_auth_error(

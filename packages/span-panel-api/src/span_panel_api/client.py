@@ -10,6 +10,7 @@ and error mapping) or - in simulation mode - to a
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -103,6 +104,27 @@ _SETTABLE_PRIORITY = tuple(SettablePriority)
 _STATUS, _PANEL, _CIRCUITS, _STORAGE = "status", "panel_state", "circuits", "storage"
 
 
+def _checked_host(host: object) -> str:
+    """``host`` as a bare name or address (brackets of an IPv6 literal removed)."""
+    if not isinstance(host, str) or not host:
+        raise SpanPanelValidationError(f"host must be a non-empty string, got {host!r}")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    problem = next((c for c in bare if c.isspace() or c in "/?#@[]" or not c.isprintable()), None)
+    if not bare or problem is not None:
+        raise SpanPanelValidationError(
+            f"host must be a host name or IP address without scheme, port or path, got {host!r}"
+        )
+    if ":" in bare:
+        try:
+            ipaddress.IPv6Address(bare)
+        except ValueError as exc:
+            raise SpanPanelValidationError(
+                f"host {host!r} is neither a host name nor an IP address "
+                "(give the port as port=...)"
+            ) from exc
+    return bare
+
+
 def _check_name(value: object, what: str) -> None:
     if not isinstance(value, str) or not value:
         raise SpanPanelValidationError(f"{what} must be a non-empty string, got {value!r}")
@@ -152,8 +174,7 @@ class SpanPanelClient:
         simulation_mode: bool = False,
         simulation_config: SimulationConfig | str | Path | Mapping[str, Any] | None = None,
     ) -> None:
-        if not isinstance(host, str) or not host:
-            raise SpanPanelValidationError(f"host must be a non-empty string, got {host!r}")
+        host = _checked_host(host)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             raise SpanPanelValidationError(f"port must be an integer 1..65535, got {port!r}")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
