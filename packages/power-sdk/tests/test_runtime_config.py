@@ -295,3 +295,60 @@ def test_bad_schema_in_config_names_its_index() -> None:
         parse_config(BASE + bad, env={"MQTT_PASSWORD": "x"})
     with pytest.raises(ConfigError, match=r"lacks block_id at schemas\[0\]"):
         parse_config(BASE + "schemas: [{name: X}]\n", env={"MQTT_PASSWORD": "x"})
+
+
+class RecordingTransport:
+    """Records the options each transport is created with (one per pfx)."""
+
+    options = frozenset({"pfx", "pfx_password"})
+
+    def __init__(self) -> None:
+        self.created: dict[str, dict[str, Any]] = {}
+
+    def key(self, options: Mapping[str, Any]) -> Hashable:
+        return options.get("pfx")
+
+    def create(self, options: Mapping[str, Any]) -> str:
+        self.created[str(options["pfx"])] = dict(options)
+        return str(options["pfx"])
+
+    async def connect(self, transport: Any) -> None:
+        pass
+
+    async def close(self, transport: Any) -> None:
+        pass
+
+
+PFX_DEVICES = """
+version: 1
+pipelines:
+  acme: {transport: rec, vendor: acme, protocol: acme1}
+devices:
+  - {id: own, pipeline: acme, profile_id: A1, transport: {opts: {pfx: a.pfx, pfx_password: mine}}}
+  - {id: empty, pipeline: acme, profile_id: A1, transport: {opts: {pfx: b.pfx, pfx_password: ""}}}
+  - {id: none, pipeline: acme, profile_id: A1, transport: {opts: {pfx: c.pfx}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("overrides", {"a.pfx": "given", "b.pfx": "given", "c.pfx": "given"}),
+        ("fallbacks", {"a.pfx": "mine", "b.pfx": "given", "c.pfx": "given"}),
+    ],
+)
+def test_cli_password_overrides_env_password_only_fills_in(
+    kind: str, expected: dict[str, str]
+) -> None:
+    registry = PluginRegistry()
+    transport = RecordingTransport()
+    registry.register_transport("rec", transport)
+    registry.register_vendor("acme", AcmeVendor())
+    registry.register_protocol("acme1", object())
+    executor = Executor(
+        parse_config(PFX_DEVICES, env={}),
+        registry=registry,
+        **{kind: {"pfx_password": "given"}},  # type: ignore[arg-type]
+    )
+    executor.open()
+    assert {pfx: o["pfx_password"] for pfx, o in transport.created.items()} == expected

@@ -111,8 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         prompt = getpass.getpass if sys.stdin.isatty() else None
         password = resolve_pfx_password(config, args.pfx_password, os.environ, prompt)
-        overrides: dict[str, Any] = {} if password is None else {"pfx_password": password}
-        executor = Executor(config, registry=registry, overrides=overrides)
+        given: dict[str, Any] = {} if password is None else {"pfx_password": password}
+        # the flag beats a device's own pfx_password; the env var and the prompt do not
+        executor = Executor(
+            config,
+            registry=registry,
+            overrides=given if args.pfx_password else None,
+            fallbacks=None if args.pfx_password else given,
+        )
     except PowerSdkError as exc:
         print(f"power-sdk: error: {exc}", file=sys.stderr)
         return 2

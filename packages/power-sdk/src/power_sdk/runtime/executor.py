@@ -91,8 +91,9 @@ def validate_plugins(config: RuntimeConfig, registry: PluginRegistry) -> None:
 class Executor:
     """Runs the configured devices: :meth:`run_once` for one cycle, :meth:`run` until stopped.
 
-    ``overrides`` are merged into every device's transport options whose keys they already
-    name or that need them (e.g. a ``pfx_password`` from the command line).
+    ``overrides`` replace, and ``fallbacks`` fill in where missing, the transport options of
+    every device that uses a ``pfx`` certificate: a ``--pfx-password`` flag beats the config,
+    a password from the environment or a prompt does not.
     """
 
     def __init__(
@@ -101,12 +102,14 @@ class Executor:
         *,
         registry: PluginRegistry | None = None,
         overrides: Mapping[str, Any] | None = None,
+        fallbacks: Mapping[str, Any] | None = None,
         stdout: IO[str] | None = None,
     ) -> None:
         self.config = config
         self.registry = registry or default_registry()
         validate_plugins(config, self.registry)
         self._overrides = dict(overrides or {})
+        self._fallbacks = dict(fallbacks or {})
         self._stdout = stdout
         self.devices: list[_Device] = []
         self._transports: dict[tuple[str, Hashable], Any] = {}
@@ -130,7 +133,9 @@ class Executor:
             pipeline = self.config.pipelines[device.pipeline]
             options = self.config.options(index)
             if "pfx" in options:
-                options.update(self._overrides)
+                # an empty value (``pfx_password: ${PW:-}``) counts as missing
+                missing = {k: v for k, v in self._fallbacks.items() if not options.get(k)}
+                options = {**options, **missing, **self._overrides}
             transport_plugin = self.registry.transport(pipeline.transport)
             vendor = self.registry.vendor(pipeline.vendor)
             key = (pipeline.transport, transport_plugin.key(options))
