@@ -190,3 +190,18 @@ async def test_heartbeat_reaches_the_node(
     else:  # the node PINGs every 0.2 s here and the client answers PONG
         await eventually(lambda: ws.pongs >= 1)
     await client.close()
+
+
+async def test_heartbeat_survives_a_node_error(
+    node: RunningSimulator, apps: Any, eventually: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ensync_sdk import EnSyncEngine
+
+    engine = EnSyncEngine(node.info()["grpc_url"], {"heartbeat_interval": 20})
+    client = await engine.create_client(apps[0]["access_key"])
+    state = node.simulator.state  # type: ignore[attr-defined]
+    node.faults.fail_next(1, status=500)  # the next heartbeat gets INTERNAL
+    await eventually(lambda: "EnSync heartbeat failed" in caplog.text)
+    beats = state.heartbeats
+    await eventually(lambda: state.heartbeats >= beats + 2)  # still beating afterwards
+    await client.close()

@@ -301,3 +301,5 @@ class EnSyncClient:
                 except EnSyncError as error:
                     logger.warning("EnSync heartbeat could not restore the connection: %s", error)
                     return
+            except EnSyncError as exc:  # the node answered with an error: try again next beat
+                logger.warning("EnSync heartbeat failed: %s", exc)
