@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ace_skyspark_lib.kinds import Marker, Number, Ref
@@ -72,3 +74,39 @@ def test_history_sample_needs_a_time_zone() -> None:
     assert sample.point_id == "p:x:r:1"
     assert isinstance(sample.value, float)
     assert sample.value == 1.0
+
+
+REF_IDS = st.from_regex(r"[A-Za-z0-9_:\-.~]{1,16}", fullmatch=True)
+TAGS = st.from_regex(r"[a-z_][A-Za-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda t: t not in Point.own_tags | {"point"}
+)
+POINTS = st.builds(
+    Point,
+    id=st.none() | REF_IDS,
+    dis=st.text(min_size=1, max_size=20),
+    refName=st.none() | st.text(max_size=10),
+    site_ref=REF_IDS,
+    equip_ref=REF_IDS,
+    kind=st.sampled_from(["Number", "Bool", "Str"]),
+    unit=st.sampled_from([None, "°F", "kW", "%", "ft²"]),
+    tz=st.sampled_from(["UTC", "New_York", "Berlin", "GMT+5"]),
+    his=st.booleans(),
+    marker_tags=st.lists(TAGS, max_size=4),
+    kv_tags=st.dictionaries(
+        TAGS, st.text(max_size=5) | st.builds(Number, st.integers()), max_size=3
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(POINTS)
+def test_any_point_round_trips_through_haystack(point: Point) -> None:
+    tags = point.to_haystack()
+    assert tags["point"] is Marker
+    kv = point.kv_tags  # a name in both lists is a value tag: the value wins
+    again = Point.from_haystack(tags)
+    assert again.model_dump(exclude={"kv_tags", "marker_tags"}) == point.model_dump(
+        exclude={"kv_tags", "marker_tags"}
+    )
+    assert set(again.marker_tags) == set(point.marker_tags) - set(kv)
+    assert again.kv_tags == kv
