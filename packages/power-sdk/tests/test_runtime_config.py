@@ -64,7 +64,26 @@ def test_interpolation_keeps_non_strings() -> None:
             BASE.replace("poll_interval: 2", "poll_interval: soon"),
             "at devices[0].poll_interval",
         ),
-        (BASE.replace("poll_interval: 2", "poll_interval: -1"), "> 0 at devices[0].poll_interval"),
+        (
+            BASE.replace("poll_interval: 2", "poll_interval: -1"),
+            "> 0 seconds, got -1.0 at devices[0].poll_interval",
+        ),
+        (
+            BASE.replace("poll_interval: 2", "poll_interval: .nan"),
+            "> 0 seconds, got nan at devices[0].poll_interval",
+        ),
+        (
+            BASE.replace("poll_interval: 10", "poll_interval: .inf"),
+            "> 0 seconds, got inf at defaults.poll_interval",
+        ),
+        (
+            BASE.replace("{type: stdout}", "{type: mqtt, broker: 'http://h:80'}"),
+            "broker URL must look like mqtt://host:port",
+        ),
+        (
+            BASE.replace("{type: stdout}", "{type: mqtt, broker: 'mqtt://h:99999'}"),
+            "invalid port at devices[0].sinks[0].broker",
+        ),
         (BASE.replace("protocol: v2}", "protocol: v2, colour: red}"), "colour"),
         (BASE.replace("pipeline: main", "pipeline: other"), "unknown pipeline 'other'"),
         (BASE.replace("{type: stdout}", "{type: kafka}"), "at devices[0].sinks[0].type"),

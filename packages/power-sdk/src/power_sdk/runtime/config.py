@@ -7,6 +7,7 @@ names the key path (``devices[1].transport.opts.broker``).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ import yaml
 
 from power_sdk.errors import ConfigError, SchemaError
 from power_sdk.parser.schema import BlockSchema
+from power_sdk.transport.mqtt import parse_broker_url
 
 __all__ = [
     "DefaultsConfig",
@@ -222,8 +224,7 @@ def _check(config: RuntimeConfig) -> None:
             BlockSchema.from_dict(data).validate()
         except SchemaError as exc:
             raise ConfigError(f"invalid runtime config: {exc} at schemas[{index}]") from exc
-    if config.defaults.poll_interval <= 0:
-        raise ConfigError("invalid runtime config: must be > 0 at defaults.poll_interval")
+    _check_interval(config.defaults.poll_interval, "defaults.poll_interval")
     if not config.devices:
         raise ConfigError("invalid runtime config: at least one device is needed at devices")
     seen: set[str] = set()
@@ -240,10 +241,18 @@ def _check(config: RuntimeConfig) -> None:
                 f"invalid runtime config: unknown pipeline {device.pipeline!r} at "
                 f"{where}.pipeline (defined: {known})"
             )
-        if device.poll_interval is not None and device.poll_interval <= 0:
-            raise ConfigError(f"invalid runtime config: must be > 0 at {where}.poll_interval")
+        if device.poll_interval is not None:
+            _check_interval(device.poll_interval, f"{where}.poll_interval")
         for number, sink in enumerate(device.sinks):
             _check_sink(sink, f"{where}.sinks[{number}]")
+
+
+def _check_interval(seconds: float, where: str) -> None:
+    # NaN would poll in a busy loop and infinity never again: both are typos, not intervals
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(
+            f"invalid runtime config: poll interval must be > 0 seconds, got {seconds} at {where}"
+        )
 
 
 def _check_sink(sink: SinkConfig, where: str) -> None:
@@ -254,6 +263,10 @@ def _check_sink(sink: SinkConfig, where: str) -> None:
             raise ConfigError(
                 f"invalid runtime config: an mqtt sink needs a broker at {where}.broker"
             )
+        try:
+            parse_broker_url(sink.broker)
+        except ConfigError as exc:
+            raise ConfigError(f"invalid runtime config: {exc} at {where}.broker") from None
         try:
             sink.topic.format(device_id="d", serial="s", profile="p", block_id=1, block_name="b")
         except (KeyError, IndexError, ValueError) as exc:
