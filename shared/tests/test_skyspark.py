@@ -190,6 +190,9 @@ def test_get_not_allowed_for_writes_and_unknown_ops(session: Session) -> None:
     bad = session.http.post("read", content='ver:"3.0"\na\n"open', headers=ZINC)
     assert bad.status_code == 400
     assert "unterminated string" in bad.text
+    bad_ids = session.http.get("read", params=[("id", "@p:demo:r:1"), ("id", "@")])
+    assert bad_ids.status_code == 400
+    assert "invalid query parameter: invalid ref" in bad_ids.text
 
 
 def test_unknown_project_is_404(skyspark_sim: RunningSimulator) -> None:

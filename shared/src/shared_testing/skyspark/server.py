@@ -152,7 +152,10 @@ class SkysparkSimulator(AiohttpSimulator):
         if request.method == "GET":
             if op not in _GET_OPS:
                 return web.Response(status=405, text=f"GET not allowed for op {op!r}")
-            grid = self._grid_from_query(op, request)
+            try:
+                grid = self._grid_from_query(op, request)
+            except ZincParseError as exc:
+                return web.Response(status=400, text=f"invalid query parameter: {exc}")
         elif request.method == "POST":
             text = await request.text()
             as_json = request.content_type == "application/json"
