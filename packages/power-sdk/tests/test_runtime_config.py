@@ -270,6 +270,7 @@ devices:
   - {id: c, pipeline: p, profile_id: EL30V2, transport: {opts: {blocks: "100"}}}
   - {id: d, pipeline: p, profile_id: EL30V2, transport: {opts: {blocks: [4242]}}}
   - {id: e, pipeline: p, profile_id: EL30V2, transport: {opts: {groups: [CORE, grid]}}}
+  - {id: f, pipeline: p, profile_id: EL30V2, transport: {opts: {groups: 5}}}
 """
     executor = Executor(parse_config(text, env={}))
     executor.open()
@@ -279,6 +280,7 @@ devices:
     assert "unknown block group 'kitchen'" in executor.failed_to_open["b"]
     assert "at transport.opts.blocks" in executor.failed_to_open["c"]
     assert "no schema registered for block 4242" in executor.failed_to_open["d"]
+    assert "invalid value 5 at transport.opts.groups" in executor.failed_to_open["f"]
     assert [d.id for d in executor.devices] == ["e"]
     assert list(executor.devices[0].session.block_ids) == [100, 1300]
 

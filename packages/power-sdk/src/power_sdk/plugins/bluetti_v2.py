@@ -152,6 +152,11 @@ class BluettiVendor:
             names = options.get("groups") or [g.value for g in BlockGroup]
             if isinstance(names, str):
                 names = [names]
+            if not isinstance(names, list | tuple):
+                raise ConfigError(
+                    f"invalid value {names!r} at transport.opts.groups; "
+                    "expected a list of block groups such as [core, battery]"
+                )
             blocks = [b for name in names for b in profile.group(BlockGroup.parse(name))]
         for block in blocks:
             client.schemas.get(block)
