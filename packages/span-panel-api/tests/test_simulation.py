@@ -228,6 +228,31 @@ async def test_bad_overrides_are_refused(call, message: str) -> None:
             "circuits: []\nsimulation_params: {time_acceleration: 0}",
             "time_acceleration must be > 0",
         ),
+        (
+            "circuits: []\nsimulation_params: {noise_factor: -0.5}",
+            "noise_factor must be >= 0",
+        ),
+        (
+            "circuits: []\nsimulation_params: {noise_factor: .inf}",
+            r"expected float @ \$\.simulation_params\.noise_factor",
+        ),
+        (
+            "circuit_templates: {t: {energy_profile: {typical_power: .nan}}}\ncircuits: []",
+            r"expected float @ \$\.circuit_templates\['t'\]\.energy_profile\.typical_power",
+        ),
+        (
+            "circuit_templates: {t: {time_of_day_profile: {peak_hours: [18, 25]}}}\ncircuits: []",
+            r"circuit_templates\.t\.time_of_day_profile\.peak_hours: hours are 0\.\.23, got 25",
+        ),
+        (
+            "circuit_templates: {t: {time_of_day_profile: {hourly_multipliers: {-1: 0.5}}}}\n"
+            "circuits: []",
+            r"time_of_day_profile\.hourly_multipliers: hours are 0\.\.23, got -1",
+        ),
+        (
+            "circuit_templates: {t: {battery_behavior: {charge_hours: [24]}}}\ncircuits: []",
+            r"battery_behavior\.charge_hours: hours are 0\.\.23, got 24",
+        ),
     ],
 )
 def test_bad_configuration_names_the_key(yaml_text: str, message: str) -> None:

@@ -25,6 +25,7 @@ produces. Unknown keys are refused, so a typo is reported instead of silently ig
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -327,6 +328,8 @@ class SimulationConfig:
             raise fail("simulation_params.time_acceleration must be > 0")
         if params.update_interval < 0:
             raise fail("simulation_params.update_interval must be >= 0")
+        if params.noise_factor < 0:
+            raise fail("simulation_params.noise_factor must be >= 0")
         if not 0 <= self.panel_config.initial_soe <= 100:
             raise fail("panel_config.initial_soe must be 0..100")
         if self.panel_config.battery_capacity_wh <= 0:
@@ -342,6 +345,23 @@ def _check_template(template: CircuitTemplate, where: str) -> None:
         )
     if profile.power_variation < 0:
         raise SimulationConfigurationError(f"{where}.energy_profile.power_variation must be >= 0")
+    hour_lists: list[tuple[str, tuple[int, ...]]] = []
+    if template.time_of_day_profile is not None:
+        profile_hours = template.time_of_day_profile
+        hour_lists.append(("time_of_day_profile.peak_hours", profile_hours.peak_hours))
+        hour_lists.append(
+            ("time_of_day_profile.hourly_multipliers", tuple(profile_hours.hourly_multipliers))
+        )
+    if template.battery_behavior is not None:
+        battery = template.battery_behavior
+        hour_lists.append(("battery_behavior.charge_hours", battery.charge_hours))
+        hour_lists.append(("battery_behavior.discharge_hours", battery.discharge_hours))
+    for key, hours in hour_lists:
+        bad = [hour for hour in hours if not 0 <= hour <= 23]
+        if bad:
+            raise SimulationConfigurationError(
+                f"{where}.{key}: hours are 0..23, got {', '.join(map(str, bad))}"
+            )
     cycle = template.cycling_pattern
     if cycle is not None and (
         cycle.on_duration < 0
@@ -407,6 +427,8 @@ def _make_converter() -> cattrs.Converter:
     def structure_strict_float(value: Any, _: type) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value!r}")
         return float(value)
 
     def structure_strict_str(value: Any, _: type) -> str:
