@@ -349,3 +349,26 @@ async def test_concurrent_requests_each_get_their_own_reply(
             event = stored(node, idem)
             assert event.recipient == recipient
             assert json.loads(decrypt_payload(event.payload, secrets[recipient])) == {"n": n}
+
+
+async def test_client_error_callback_gets_errors_of_subscriptions_without_one(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, on_node: Any
+) -> None:
+    alice, bob = await connect(apps[0]), await connect(apps[1])
+    box = inbox()
+    bob.on_error(box.on_error)
+    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await on_node(lambda: node.simulator.state.tamper(idem))  # type: ignore[attr-defined]
+    (await bob.subscribe(EVENT)).on(box.handler)
+    await box.wait(lambda: len(box.errors) >= 1)
+    assert isinstance(box.errors[0][0], EnSyncDecryptionError)
+    assert box.events == []
+
+
+async def test_a_recipient_listed_twice_gets_the_event_once(
+    node: RunningSimulator, connect: Any, apps: Any
+) -> None:
+    alice = await connect(apps[0])
+    bob, carol = apps[1]["app_id"], apps[2]["app_id"]
+    ids = await alice.publish(EVENT, [bob, carol, bob], {"n": 1})
+    assert [stored(node, i).recipient for i in ids] == [bob, carol]
