@@ -18,6 +18,7 @@ from span_panel_api.generated_client.models import (
     PanelState,
     StatusOut,
 )
+from span_panel_api.model_check import check_model
 from span_panel_api.simulation import SimulationEngine
 from span_panel_api.unmapped import add_unmapped_tab_circuits, is_unmapped_circuit_id
 
@@ -34,6 +35,7 @@ def recorded(name: str) -> Any:
 @needs_reference
 def test_recorded_status_parses() -> None:
     status = StatusOut.from_dict(recorded("status.json"))
+    check_model(status)  # a real panel's answer passes the client's type checks
     assert status.system.serial == "sim-serial-123"
     assert status.system.door_state == "CLOSED"
     assert status.to_dict() == recorded("status.json")
@@ -42,6 +44,7 @@ def test_recorded_status_parses() -> None:
 @needs_reference
 def test_recorded_panel_parses() -> None:
     panel = PanelState.from_dict(recorded("panel.json"))
+    check_model(panel)
     assert len(panel.branches) == 32
     assert panel.branches[29].imported_active_energy_wh == pytest.approx(3803558.75)
     assert panel.to_dict() == recorded("panel.json")
@@ -50,6 +53,7 @@ def test_recorded_panel_parses() -> None:
 @needs_reference
 def test_recorded_circuits_parse_and_unmapped_tabs_appear() -> None:
     circuits = CircuitsOut.from_dict(recorded("circuits.json"))
+    check_model(circuits)
     assert len(circuits.circuits.additional_properties) == 22
     assert circuits.to_dict() == recorded("circuits.json")
     panel = PanelState.from_dict(recorded("panel.json"))
@@ -64,7 +68,9 @@ def test_recorded_circuits_parse_and_unmapped_tabs_appear() -> None:
 
 @needs_reference
 def test_recorded_soe_parses() -> None:
-    assert BatteryStorage.from_dict(recorded("soe.json")).soe.percentage == 95
+    soe = BatteryStorage.from_dict(recorded("soe.json"))
+    check_model(soe)
+    assert soe.soe.percentage == 95
 
 
 def test_engine_answers_parse_and_round_trip() -> None:
@@ -75,7 +81,9 @@ def test_engine_answers_parse_and_round_trip() -> None:
         (CircuitsOut, engine.circuits()),
         (BatteryStorage, engine.storage_soe()),
     ):
-        assert model.from_dict(answer).to_dict() == answer
+        parsed = model.from_dict(answer)
+        check_model(parsed)
+        assert parsed.to_dict() == answer
 
 
 relay = st.sampled_from(["OPEN", "CLOSED", "UNKNOWN"])
