@@ -84,7 +84,7 @@ def _zinc_dt(value: datetime) -> str:
         raise InvalidInputError(f"invalid datetime in history range: {exc}") from exc
 
 
-def _sample_value(value: Any, point_id: str) -> tuple[bool | float | str, str | None] | None:
+def _sample_value(value: Any) -> tuple[bool | float | str, str | None] | None:
     if isinstance(value, Number):
         return value.val, value.unit
     if isinstance(value, bool | str):
@@ -540,7 +540,7 @@ def _series(grid: Grid, refs: list[Ref]) -> list[HistorySeries]:
         if not isinstance(ts, datetime):
             continue
         for column, point in by_column:
-            typed = _sample_value(row.get(column), point)
+            typed = _sample_value(row.get(column))
             if typed is not None:
                 series[point].samples.append(
                     construct(point_id=point, timestamp=ts, value=typed[0], unit=typed[1])

@@ -20,7 +20,6 @@ from ace_skyspark_lib.exceptions import InvalidInputError
 
 __all__ = [
     "NA",
-    "REMOVE",
     "Coord",
     "Grid",
     "Marker",
@@ -43,7 +42,6 @@ class _Singleton:
     """Base of the valueless Haystack kinds: one instance each, compared by identity."""
 
     __slots__ = ()
-    _zinc: str = ""
 
     def __repr__(self) -> str:
         return type(self).__name__.removesuffix("Type")
@@ -73,7 +71,6 @@ class RemoveType(_Singleton):
 Marker: Final = MarkerType()
 NA: Final = NAType()
 Remove: Final = RemoveType()
-REMOVE: Final = Remove
 
 _REF_ID = re.compile(r"[A-Za-z0-9_:\-.~]+\Z")
 _TAG_NAME = re.compile(r"[a-z_][A-Za-z0-9_]*\Z")
