@@ -223,3 +223,16 @@ async def test_mutual_tls_against_mosquitto(
         await anonymous.close()
         await asyncio.sleep(0)
     assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("ca_file", "reason"), [("missing.pem", "No such file"), ("not-a-ca.pem", "no certificate")]
+)
+async def test_bad_ca_file_is_a_tls_error(tmp_path: Path, ca_file: str, reason: str) -> None:
+    (tmp_path / "not-a-ca.pem").write_text("hello\n")
+    transport = MqttTransport("mqtts://127.0.0.1:9", ca_file=str(tmp_path / ca_file))
+    with pytest.raises(TlsError, match=f"cannot set up TLS for 127.0.0.1:9: .*{reason}") as info:
+        await transport.connect()
+    assert ca_file in str(info.value)
+    assert not transport.connected
+    await transport.close()

@@ -27,6 +27,7 @@ from power_sdk.errors import (
     ConfigError,
     ConnectionLostError,
     RequestTimeoutError,
+    TlsError,
 )
 from power_sdk.transport.tls import TlsFiles
 
@@ -168,6 +169,12 @@ class MqttTransport:
                     keyfile=str(files.keyfile) if files else None,
                 )
                 client.tls_insecure_set(self._tls_insecure)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise TlsError(
+                    f"cannot set up TLS for {self.host}:{self.port}: {reason} (CA file: "
+                    f"{self._ca_file or 'system default'}); check the CA file and the certificate"
+                ) from exc
             finally:
                 self._cleanup_tls()
         client.on_socket_open = _no_delay

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Self
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -34,11 +35,12 @@ def load_pkcs12(data: bytes, password: str | None) -> tuple[bytes, bytes, bytes]
         key, cert, extra = pkcs12.load_key_and_certificates(
             data, password.encode() if password else None
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         # cryptography's message never contains the password; keep it that way by not
         # formatting anything else from the input.
         raise TlsError(
-            "cannot open the PKCS#12 certificate: wrong password or damaged file"
+            "cannot open the PKCS#12 certificate: wrong password or damaged file (or an "
+            "encryption this OpenSSL build cannot read)"
         ) from exc
     if key is None or cert is None:
         raise TlsError("the PKCS#12 file holds no client certificate and private key")
