@@ -274,9 +274,22 @@ async def test_unknown_project_is_a_server_error(
     skyspark_sim: RunningSimulator, client_factory: Any
 ) -> None:
     info = {**skyspark_sim.info(), "project": "nope"}
-    with pytest.raises(AuthenticationError, match="expected 401 to HELLO, got HTTP 404"):
+    with pytest.raises(ServerError, match=r"login: HTTP 404 from .*/api/nope/about") as exc:
         async with client_factory(info):
             pass
+    assert exc.value.status == 404
+    assert "check the base URL" in str(exc.value)
+
+
+async def test_4xx_during_login_is_not_retried(
+    skyspark_sim: RunningSimulator, client_factory: Any
+) -> None:
+    skyspark_sim.faults.fail_next(3, status=429)
+    with pytest.raises(ServerError, match="login: HTTP 429") as exc:
+        async with client_factory(skyspark_sim.info()):
+            pass
+    assert exc.value.status == 429
+    assert skyspark_sim.faults.pending == 2
 
 
 def test_ref_type_is_exported() -> None:

@@ -13,7 +13,7 @@ import httpx
 from scramp import ScramClient, ScramException  # type: ignore[import-untyped]
 
 from ace_skyspark_lib._logging import get_logger
-from ace_skyspark_lib.exceptions import AuthenticationError
+from ace_skyspark_lib.exceptions import AuthenticationError, ServerError
 
 __all__ = ["b64url_decode", "b64url_encode", "parse_auth_header", "scram_login"]
 
@@ -74,7 +74,9 @@ async def scram_login(
     """Run the SCRAM-SHA-256 handshake against ``about_url`` and return the bearer token.
 
     Raises :class:`AuthenticationError` for a refused login or a server that cannot prove it
-    knows the password; httpx transport errors propagate for the caller's retry policy.
+    knows the password, :class:`ServerError` when the HELLO is answered with an HTTP error
+    (e.g. 404 for an unknown project); 502/503/504 and httpx transport errors propagate for
+    the caller's retry policy.
     ``client_nonce`` and ``transport`` exist for tests (fixed nonce, stubbed server).
     """
     # A fresh client with one connection: the handshake never touches the API pool.
@@ -85,6 +87,12 @@ async def scram_login(
         )
         if hello.status_code in (502, 503, 504):
             hello.raise_for_status()
+        if hello.status_code >= 400 and hello.status_code != 401:
+            raise ServerError(
+                f"login: HTTP {hello.status_code} from {about_url}; check the base URL (it "
+                "ends in /api) and the project name",
+                status=hello.status_code,
+            )
         if hello.status_code != 401:
             raise AuthenticationError(
                 f"expected 401 to HELLO, got HTTP {hello.status_code}; is {about_url} a "
