@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import pytest
@@ -372,3 +373,54 @@ async def test_a_recipient_listed_twice_gets_the_event_once(
     bob, carol = apps[1]["app_id"], apps[2]["app_id"]
     ids = await alice.publish(EVENT, [bob, carol, bob], {"n": 1})
     assert [stored(node, i).recipient for i in ids] == [bob, carol]
+
+
+async def test_websocket_command_lines_are_the_fact_sheet_syntax(
+    node: RunningSimulator, apps: Any, inbox: Any
+) -> None:
+    """What the client writes on the wire, line by line, as the EnSync engine expects it."""
+    from ensync_sdk import EnSyncWebSocketEngine
+
+    engine = EnSyncWebSocketEngine(node.info()["ws_url"])
+    alice, bob = apps[0], apps[1]
+    a = await engine.create_client(alice["access_key"])
+    b = await engine.create_client(bob["access_key"], {"app_secret_key": bob["secret_key"]})
+    box = inbox()
+    subscription = await b.subscribe(EVENT, auto_ack=False)
+    subscription.on(box.handler)
+    [idem] = await a.publish(EVENT, [bob["app_id"]], {"n": 1}, {"k": "v"})
+    await box.wait(lambda: len(box.events) == 1)
+    block = box.events[0]["block"]
+    await subscription.replay(idem)
+    await subscription.defer(idem, 60_000, "later")
+    await subscription.pause("busy")
+    await subscription.resume()
+    await subscription.discard(idem, "done")
+    [other] = await a.publish(EVENT, [bob["app_id"]], {"n": 2})
+    await box.wait(lambda: len(box.events) == 2)
+    await subscription.ack(other, box.events[1]["block"])
+    await subscription.unsubscribe()
+    a_id, b_id = re.escape(a.client_id or "?"), re.escape(b.client_id or "?")
+    await engine.close()
+
+    b64 = r"[A-Za-z0-9+/]+={0,2}"
+    expected = [
+        rf"CONN;ACCESS_KEY=:{alice['access_key']}",
+        rf"CONN;ACCESS_KEY=:{bob['access_key']}",
+        rf"SUB;CLIENT_ID=:{b_id};EVENT_NAME=:{EVENT}",
+        rf"PUB;CLIENT_ID=:{a_id};EVENT_NAME=:{EVENT};PAYLOAD=:{b64};"
+        rf'DELIVERY_TO=:{re.escape(bob["app_id"])};METADATA=:\{{"k":"v"\}}',
+        rf"REPLAY;CLIENT_ID=:{b_id};EVENT_IDEM=:{idem};EVENT_NAME=:{EVENT}",
+        rf"DEFER;CLIENT_ID=:{b_id};EVENT_IDEM=:{idem};EVENT_NAME=:{EVENT};DELAY=:60000;REASON=:later",
+        rf"PAUSE;CLIENT_ID=:{b_id};EVENT_NAME=:{EVENT};REASON=:busy",
+        rf"CONTINUE;CLIENT_ID=:{b_id};EVENT_NAME=:{EVENT}",
+        rf"DISCARD;CLIENT_ID=:{b_id};EVENT_IDEM=:{idem};EVENT_NAME=:{EVENT};REASON=:done",
+        rf"PUB;CLIENT_ID=:{a_id};EVENT_NAME=:{EVENT};PAYLOAD=:{b64};"
+        rf"DELIVERY_TO=:{re.escape(bob['app_id'])};METADATA=:\{{\}}",
+        rf"ACK;CLIENT_ID=:{b_id};EVENT_IDEM=:{other};BLOCK=:{block + 1};EVENT_NAME=:{EVENT}",
+        rf"UNSUB;CLIENT_ID=:{b_id};EVENT_NAME=:{EVENT}",
+    ]
+    lines = list(node.simulator.ws.lines)  # type: ignore[attr-defined]
+    assert len(lines) == len(expected), lines
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import deque
 from dataclasses import dataclass, field
 
 from aiohttp import WSMsgType, web
@@ -42,6 +43,7 @@ class WebSocketFace:
         self.ping_interval = ping_interval
         self.connections: set[_Connection] = set()
         self.pongs = 0
+        self.lines: deque[str] = deque(maxlen=1000)  # the latest request lines, for tests
 
     def routes(self, app: web.Application) -> None:
         """Add ``/message`` to ``app``."""
@@ -68,6 +70,7 @@ class WebSocketFace:
                 if message.data == "PONG":
                     self.pongs += 1
                     continue
+                self.lines.append(message.data)
                 fault = await self.faults.apply()
                 if fault is not None and fault.kind is FaultKind.DROP:
                     await ws.close()
