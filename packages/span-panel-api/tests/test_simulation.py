@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import textwrap
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -228,6 +231,7 @@ async def test_bad_overrides_are_refused(call, message: str) -> None:
             "circuits: []\nsimulation_params: {time_acceleration: 0}",
             "time_acceleration must be > 0",
         ),
+        ("circuits: []\npanel_config: {0: 1}", r"unknown keys \(0\) @ \$\.panel_config"),
         (
             "circuits: []\nsimulation_params: {noise_factor: -0.5}",
             "noise_factor must be >= 0",
@@ -348,3 +352,58 @@ def test_any_valid_configuration_simulates_consistently(
         assert -high - 1e-6 <= circuit["instantPowerW"] <= -low + 1e-6
     assert PanelState.from_dict(after).to_dict() == after
     assert CircuitsOut.from_dict({"circuits": circuits}).to_dict() == {"circuits": circuits}
+
+
+def _config_paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found: list[tuple[object, ...]] = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _config_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _config_paths(value, (*prefix, index))
+    return found
+
+
+_DEFAULT_RAW = yaml.safe_load(
+    resources.files("span_panel_api.simulation").joinpath("default_config.yaml").read_text()
+)
+_DEFAULT_PATHS = _config_paths(_DEFAULT_RAW)
+_yaml_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-100, 100)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=3) | st.integers(0, 40), inner, max_size=3)
+    ),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_DEFAULT_PATHS), _yaml_values)
+def test_any_corrupted_configuration_is_refused_or_simulates(
+    path: tuple[object, ...], value: object
+) -> None:
+    raw = copy.deepcopy(_DEFAULT_RAW)
+    target = raw
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    try:
+        config = SimulationConfig.from_mapping(raw)
+    except SimulationConfigurationError as exc:
+        refusal = str(exc)
+    else:
+        refusal = ""
+    if refusal:
+        assert refusal.startswith("configuration: ")  # names where the problem is
+        return
+    engine, clock = engine_at(NOON, config)
+    for _ in range(2):
+        CircuitsOut.from_dict(engine.circuits())
+        PanelState.from_dict(engine.panel_state())
+        clock.now += 600

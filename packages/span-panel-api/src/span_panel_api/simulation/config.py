@@ -405,7 +405,7 @@ def _describe(exc: BaseException, type_: Any) -> str:
     if choices:
         return "must be one of " + ", ".join(repr(choice) for choice in choices)
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown keys ({', '.join(sorted(exc.extra_fields))})"
+        return f"unknown keys ({', '.join(sorted(map(str, exc.extra_fields)))})"
     return cattrs.v.format_exception(exc, type_)
 
 
