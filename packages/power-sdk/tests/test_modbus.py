@@ -74,6 +74,20 @@ def test_write_multiple_request_and_reply() -> None:
     assert modbus.parse_write_response(reply) == modbus.WriteAck(2000, 3)
 
 
+def test_write_ack_must_confirm_the_request() -> None:
+    single = modbus.build_write_single_request(2000, 1)
+    assert modbus.parse_write_response(single, request=single) == modbus.WriteAck(2000, 1)
+    with pytest.raises(FrameError, match=r"acknowledged 07d00000 .* but 07d00001 was written"):
+        modbus.parse_write_response(seal(bytes([1, 6, 0x07, 0xD0, 0, 0])), request=single)
+    multiple = modbus.build_write_multiple_request(2000, [1, 2, 3])
+    reply = seal(bytes([1, 0x10, 0x07, 0xD0, 0, 3]))
+    assert modbus.parse_write_response(reply, request=multiple) == modbus.WriteAck(2000, 3)
+    with pytest.raises(FrameError, match="count"):
+        modbus.parse_write_response(seal(bytes([1, 0x10, 0x07, 0xD0, 0, 2])), request=multiple)
+    with pytest.raises(ModbusExceptionError, match="exception 2"):
+        modbus.parse_write_response(seal(bytes([1, 0x90, 2])), request=multiple)
+
+
 def test_write_exception() -> None:
     with pytest.raises(ModbusExceptionError, match="exception 4"):
         modbus.parse_write_response(seal(bytes([1, 0x90, 4])))
@@ -122,6 +136,15 @@ def check_only_package_errors(frame: bytes) -> None:
     assert isinstance(data, PowerSdkError) or len(data) == frame[2]  # type: ignore[arg-type]
     ack = outcome(modbus.parse_write_response, frame)
     assert isinstance(ack, (PowerSdkError, modbus.WriteAck))
+    for request in WRITES:
+        ack = outcome(lambda f, r=request: modbus.parse_write_response(f, request=r), frame)
+        assert isinstance(ack, (PowerSdkError, modbus.WriteAck))
+
+
+WRITES = (
+    modbus.build_write_single_request(2000, 1),
+    modbus.build_write_multiple_request(2000, [1, 2]),
+)
 
 
 @settings(max_examples=300)

@@ -166,12 +166,12 @@ class AsyncClient:
     async def write_register(self, register: int, value: int) -> modbus.WriteAck:
         """Write one register (function 0x06)."""
         frame = modbus.build_write_single_request(register, value)
-        return modbus.parse_write_response(await self._exchange(frame))
+        return modbus.parse_write_response(await self._exchange(frame), request=frame)
 
     async def write_registers(self, start: int, values: Sequence[int]) -> modbus.WriteAck:
         """Write consecutive registers (function 0x10)."""
         frame = modbus.build_write_multiple_request(start, tuple(values))
-        return modbus.parse_write_response(await self._exchange(frame))
+        return modbus.parse_write_response(await self._exchange(frame), request=frame)
 
 
 class Client:

@@ -144,15 +144,30 @@ class WriteAck:
     count: int
 
 
-def parse_write_response(frame: bytes, *, address: int = DEVICE_ADDRESS) -> WriteAck:
-    """Decode the acknowledgement of a 0x06 (echo) or 0x10 write."""
+def parse_write_response(
+    frame: bytes, *, request: bytes | None = None, address: int = DEVICE_ADDRESS
+) -> WriteAck:
+    """Decode the acknowledgement of a 0x06 (echo) or 0x10 write.
+
+    With ``request``, the acknowledgement must confirm exactly that write: a 0x06 echo must
+    repeat the register and value, a 0x10 reply the first register and count.
+    """
     frame = bytes(frame)
-    function = frame[1] & 0x7F if len(frame) > 1 else WRITE_SINGLE
+    if request is not None and len(request) > 1:
+        function = request[1]
+    else:
+        function = frame[1] & 0x7F if len(frame) > 1 else WRITE_SINGLE
     if function not in (WRITE_SINGLE, WRITE_MULTIPLE):
         function = WRITE_SINGLE
     body = _open(frame, function, address)
     if len(body) != 6:
         raise FrameError(f"write answer must have 8 bytes, got {len(body) + 2}")
+    if request is not None and body[2:6] != request[2:6]:
+        raise FrameError(
+            f"the device acknowledged {body[2:6].hex()} (register, "
+            f"{'value' if function == WRITE_SINGLE else 'count'}) but {request[2:6].hex()} "
+            "was written; read the registers back to check their state"
+        )
     register = int.from_bytes(body[2:4], "big")
     second = int.from_bytes(body[4:6], "big")
     return WriteAck(register, 1 if function == WRITE_SINGLE else second)
