@@ -74,8 +74,8 @@ async def scram_login(
     """Run the SCRAM-SHA-256 handshake against ``about_url`` and return the bearer token.
 
     Raises :class:`AuthenticationError` for a refused login or a server that cannot prove it
-    knows the password, :class:`ServerError` when the HELLO is answered with an HTTP error
-    (e.g. 404 for an unknown project); 502/503/504 and httpx transport errors propagate for
+    knows the password, :class:`ServerError` when the HELLO is answered with another HTTP
+    error (e.g. 404 for an unknown project); 502/503/504 and httpx transport errors propagate for
     the caller's retry policy.
     ``client_nonce`` and ``transport`` exist for tests (fixed nonce, stubbed server).
     """
@@ -87,6 +87,8 @@ async def scram_login(
         )
         if hello.status_code in (502, 503, 504):
             hello.raise_for_status()
+        if hello.status_code == 403:
+            raise _refused(hello, username)
         if hello.status_code >= 400 and hello.status_code != 401:
             raise ServerError(
                 f"login: HTTP {hello.status_code} from {about_url}; check the base URL (it "
