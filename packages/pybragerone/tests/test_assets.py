@@ -79,6 +79,24 @@ def test_a_huge_number_skips_only_its_literal(caplog: pytest.LogCaptureFixture) 
     assert catalog.skipped_assets == 1
 
 
+HOSTILE_JSON = ['{"a": ' + "1" * 5000 + "}", "[" * 100_000, '{"a": ' * 100_000]
+
+
+@pytest.mark.parametrize("text", HOSTILE_JSON, ids=["huge-number", "deep-array", "deep-object"])
+def test_hostile_json_assets_are_asset_errors(text: str) -> None:
+    with pytest.raises(BragerAssetError, match="language pack"):
+        parse_i18n(text)
+    with pytest.raises(BragerAssetError, match=r"module\.menu holds no object"):
+        parse_module_menu(text)
+    catalog = AssetCatalog.from_sources(parameters_json=text, units_json=text, menu_js=text)
+    assert catalog.skipped_assets == 3
+
+
+def test_literals_after_a_too_deep_one_are_still_found() -> None:
+    deep = "x=" + "{a:" * 300 + "1" + "}" * 300 + ";"
+    assert [m.symbol for m in parse_param_bundle(deep + PARAMS_JS)] == ["PARAM_0", "PARAM_1"]
+
+
 def test_deep_nesting_is_an_asset_error() -> None:
     with pytest.raises(BragerAssetError, match="too deep"):
         parse_js_literal("[" * 500 + "]" * 500)

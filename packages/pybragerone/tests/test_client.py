@@ -330,3 +330,16 @@ async def test_concurrent_401s_share_one_new_login() -> None:
     # login would revoke it (one session per account) and fail the other request.
     assert api.logins == stub.logins == 2
     assert stub.user_calls == 4
+
+
+async def test_hostile_json_answer_is_a_typed_error() -> None:
+    from aiohttp import web
+
+    async def parameters(request: Any) -> Any:
+        return web.Response(text="[" * 100_000, content_type="application/json")
+
+    stub = StubCloud()
+    stub.app.router.add_post("/v1/modules/parameters", parameters)
+    async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
+        with pytest.raises(BragerApiError, match="parameter snapshot is not an object"):
+            await api.get_parameters([DEVID])

@@ -19,12 +19,17 @@ def parse_i18n(text: str | bytes) -> dict[str, str]:
     """
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # also a number too long for int()
         raise BragerAssetError(f"language pack is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise BragerAssetError("language pack nests too deep") from None
     if not isinstance(data, dict):
         raise BragerAssetError(f"language pack must be a JSON object, got {type(data).__name__}")
     out: dict[str, str] = {}
-    _flatten(data, "", out)
+    try:
+        _flatten(data, "", out)
+    except RecursionError:
+        raise BragerAssetError("language pack nests too deep") from None
     return out
 
 

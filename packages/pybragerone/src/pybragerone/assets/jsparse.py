@@ -42,6 +42,10 @@ class _Syntax(Exception):
         self.pos = pos
 
 
+class _TooDeep(_Syntax):
+    """Nesting beyond ``_MAX_DEPTH``: no data literal looks like that."""
+
+
 class _Parser:
     __slots__ = ("src",)
 
@@ -54,7 +58,7 @@ class _Parser:
 
     def value(self, i: int, depth: int) -> tuple[Any, int]:
         if depth > _MAX_DEPTH:
-            raise _Syntax("nesting too deep", i)
+            raise _TooDeep("nesting too deep", i)
         src = self.src
         i = self.ws(i)
         if i >= len(src):
@@ -220,6 +224,11 @@ def iter_object_literals(source: str) -> Iterator[dict[str, Any]]:
         if j < 0 or source[j] in _LITERAL_CONTEXT:
             try:
                 value, end = parser.obj(i + 1, 1)
+            except _TooDeep as exc:
+                # Retrying every "{" inside would take quadratic time on garbage such as
+                # '{"a":{"a":...'; literals nested in it are given up (no bundle nests so deep).
+                i = source.find("{", exc.pos)
+                continue
             except (_Syntax, RecursionError):
                 pass
             else:

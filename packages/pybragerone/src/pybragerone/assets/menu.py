@@ -149,7 +149,7 @@ def parse_module_menu(source: str | dict[str, Any]) -> ModuleMenu:
     if stripped.startswith("{"):
         try:
             data = json.loads(stripped)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON (maybe a JS literal), or hostile JSON
             data = None
         if isinstance(data, dict):
             return _menu(data)

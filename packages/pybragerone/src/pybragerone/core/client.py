@@ -146,7 +146,7 @@ class BragerApiClient:
             ) as response:
                 try:
                     body: Any = await response.json(content_type=None)
-                except ValueError:
+                except (ValueError, RecursionError):  # not JSON, or nested beyond reason
                     body = None
                 return response.status, body
         except (aiohttp.ClientError, TimeoutError) as exc:
