@@ -182,6 +182,24 @@ async def test_circuit_branch_and_global_overrides() -> None:
             "must be one of 'MUST_HAVE'",
         ),
         (lambda c: c.set_circuit_overrides(global_overrides={"power_multiplier": "x"}), "global"),
+        (
+            lambda c: c.set_circuit_overrides({"spa": "OPEN"}),
+            r"circuit_overrides\['spa'\] must be a mapping or a CircuitOverride, got str",
+        ),
+        (
+            lambda c: c.set_circuit_overrides(global_overrides=[2.0]),
+            "global_overrides must be a mapping or a GlobalOverride, got list",
+        ),
+        (
+            lambda c: c.set_circuit_overrides(["spa"]),
+            "circuit_overrides must be a mapping, got list",
+        ),
+        (lambda c: c.set_branch_overrides(None), "branch_overrides must be a mapping, got None"),
+        (
+            lambda c: c.set_branch_overrides({3: -2000.0}),
+            r"branch_overrides\[3\] must be a mapping or a BranchOverride, got float",
+        ),
+        (lambda c: c.set_branch_overrides({None: {"power_w": 1}}), "no tab None"),
     ],
 )
 async def test_bad_overrides_are_refused(call, message: str) -> None:

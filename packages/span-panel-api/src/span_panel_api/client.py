@@ -594,6 +594,7 @@ class SpanPanelClient:
         ``priority``; the global override takes ``power_multiplier``.
         """
         engine = self._simulation("set_circuit_overrides")
+        _check_mapping(circuit_overrides, "circuit_overrides")
         overrides = {
             key: _structure(value, CircuitOverride, f"circuit_overrides[{key!r}]")
             for key, value in (circuit_overrides or {}).items()
@@ -614,6 +615,7 @@ class SpanPanelClient:
     ) -> None:
         """Simulation mode: pin (``power_w``) or scale (``power_multiplier``) single tabs."""
         engine = self._simulation("set_branch_overrides")
+        _check_mapping(branch_overrides, "branch_overrides", optional=False)
         overrides = {
             tab: _structure(value, BranchOverride, f"branch_overrides[{tab!r}]")
             for tab, value in branch_overrides.items()
@@ -630,6 +632,13 @@ class SpanPanelClient:
         self._cache.invalidate()
 
 
+def _check_mapping(value: object, what: str, *, optional: bool = True) -> None:
+    if not (isinstance(value, Mapping) or (optional and value is None)):
+        raise SpanPanelValidationError(
+            f"invalid override: {what} must be a mapping, got {type(value).__name__}"
+        )
+
+
 _override_converter = cattrs.Converter(forbid_extra_keys=True)
 
 _O = TypeVar("_O")
@@ -638,6 +647,11 @@ _O = TypeVar("_O")
 def _structure(value: object, kind: type[_O], where: str) -> _O:
     if isinstance(value, kind):
         return value
+    if not isinstance(value, Mapping):
+        raise SpanPanelValidationError(
+            f"invalid override: {where} must be a mapping or a {kind.__name__}, "
+            f"got {type(value).__name__}"
+        )
     try:
         return _override_converter.structure(value, kind)
     except (cattrs.BaseValidationError, TypeError, ValueError) as exc:
