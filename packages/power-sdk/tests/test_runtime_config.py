@@ -84,6 +84,10 @@ def test_interpolation_keeps_non_strings() -> None:
             BASE.replace("{type: stdout}", "{type: mqtt, broker: 'mqtt://h:99999'}"),
             "invalid port at devices[0].sinks[0].broker",
         ),
+        (
+            BASE.replace("{type: stdout}", "{type: mqtt, broker: 'mqtt://u:pw@h:1'}"),
+            "carries credentials; give them as the username and password options",
+        ),
         (BASE.replace("protocol: v2}", "protocol: v2, colour: red}"), "colour"),
         (BASE.replace("pipeline: main", "pipeline: other"), "unknown pipeline 'other'"),
         (BASE.replace("{type: stdout}", "{type: kafka}"), "at devices[0].sinks[0].type"),
@@ -373,3 +377,15 @@ def test_cli_password_overrides_env_password_only_fills_in(
     )
     executor.open()
     assert {pfx: o["pfx_password"] for pfx, o in transport.created.items()} == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["mqtt://user:hunter2@h:1883", "mqtts://hunter2@h", "mqtt://u:hunter2@h:99999"]
+)
+def test_broker_url_with_credentials_is_refused_without_echoing_them(url: str) -> None:
+    from power_sdk.transport import MqttTransport
+
+    with pytest.raises(ConfigError, match="carries credentials") as info:
+        MqttTransport(url)
+    assert "hunter2" not in str(info.value)
+    assert "://***@h" in str(info.value)

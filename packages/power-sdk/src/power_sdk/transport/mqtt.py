@@ -37,17 +37,28 @@ logger = logging.getLogger(__name__)
 
 
 def parse_broker_url(url: str) -> tuple[str, int, bool]:
-    """Split ``mqtt://host:port`` / ``mqtts://host:port`` into host, port and TLS flag."""
+    """Split ``mqtt://host:port`` / ``mqtts://host:port`` into host, port and TLS flag.
+
+    Credentials in the URL are refused (they would be ignored, and URLs get printed): give
+    them as the ``username``/``password`` options.
+    """
     parts = urlsplit(url)
+    shown = repr(url)
+    if "@" in parts.netloc:
+        shown = repr(f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}")
+        raise ConfigError(
+            f"broker URL {shown} carries credentials; give them as the username and password "
+            "options instead"
+        )
     if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parts.hostname:
         raise ConfigError(
-            f"broker URL must look like mqtt://host:port or mqtts://host:port, got {url!r}"
+            f"broker URL must look like mqtt://host:port or mqtts://host:port, got {shown}"
         )
     tls = parts.scheme in ("mqtts", "ssl")
     try:
         port = parts.port or (8883 if tls else 1883)
     except ValueError as exc:
-        raise ConfigError(f"broker URL {url!r} has an invalid port") from exc
+        raise ConfigError(f"broker URL {shown} has an invalid port") from exc
     return parts.hostname, port, tls
 
 
