@@ -110,3 +110,20 @@ def test_every_overflow_episode_is_logged(caplog: pytest.LogCaptureFixture, maxs
             while sub.get_nowait() is not None:
                 pass  # the consumer catches up
     assert sub.dropped == bus.dropped == 6
+
+
+async def test_republished_updates_keep_their_seq_for_earlier_consumers() -> None:
+    # e.g. an integration forwarding the gateway's bus into its own bus
+    first, second = EventBus(), EventBus()
+    second.publish(upd(0))  # the buses' counters differ
+    a, b = first.subscribe(), second.subscribe()
+    one, two = upd(1), upd(2)
+    first.publish(one)
+    first.publish_many([two])
+    second.publish(one)
+    second.publish_many([two])
+    first.publish(one)  # the same object twice on one bus
+    first.close()
+    second.close()
+    assert [u.seq for u in [x async for x in a]] == [1, 2, 3]
+    assert [(u.seq, u.value) for u in [x async for x in b]] == [(2, 1), (3, 2)]

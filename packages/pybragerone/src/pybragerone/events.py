@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
@@ -188,7 +189,13 @@ class EventBus:
             self._subscribers.remove(sub)
 
     def publish(self, update: ParamUpdate) -> ParamUpdate:
-        """Stamp ``update`` with the next ``seq`` and queue it for every subscriber."""
+        """Stamp ``update`` with the next ``seq`` and queue it for every subscriber.
+
+        An update that already carries a ``seq`` (published before, here or on another bus)
+        is copied, so what earlier consumers hold keeps its number. Returns what was queued.
+        """
+        if update.seq:
+            update = replace(update)
         self._seq += 1
         update.seq = self._seq
         self.published += 1
@@ -198,8 +205,11 @@ class EventBus:
         return update
 
     def publish_many(self, updates: Iterable[ParamUpdate]) -> int:
-        """Publish several updates in order; returns how many were published."""
-        batch = list(updates)
+        """Publish several updates in order (copying any that carry a ``seq``, as ``publish``).
+
+        Returns how many were published.
+        """
+        batch = [replace(u) if u.seq else u for u in updates]
         seq = self._seq
         for update in batch:
             seq += 1
