@@ -124,6 +124,10 @@ async def test_create_update_delete(client: SkysparkClient) -> None:
     assert await client.read_by_ids([site.id, equip.id, point.id]) == []  # type: ignore[list-item]
     with pytest.raises(CommitError, match="no such record"):
         await client.delete_entity(site.id)  # type: ignore[arg-type]
+    hq = (await client.read('site and dis == "Headquarters"'))[0]["id"]
+    with pytest.raises(CommitError, match="cannot delete p:demo:r:nope: no such record"):
+        await client.delete_entities([hq, "p:demo:r:nope"])
+    assert await client.read_by_id(hq) is not None  # nothing was removed
 
 
 async def test_bad_commit_inputs(client: SkysparkClient) -> None:
@@ -179,6 +183,11 @@ async def test_history_round_trip(client: SkysparkClient) -> None:
     assert [s.value for s in tail.samples][:2] == [94.0, 95.0]
     (days,) = await client.read_history(point.id, (date(2024, 3, 1), date(2024, 3, 2)))
     assert len(days.samples) == 96
+    # A pair of dates includes the whole end day; a pair of datetimes excludes its end.
+    (upto,) = await client.read_history(point.id, (date(2024, 2, 29), date(2024, 3, 1)))
+    assert len(upto.samples) == 96
+    (before,) = await client.read_history(point.id, (start - timedelta(days=1), start))
+    assert before.samples == []
 
 
 async def test_batch_write_and_read_of_many_points(client: SkysparkClient) -> None:

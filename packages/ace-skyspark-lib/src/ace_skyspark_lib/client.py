@@ -39,7 +39,8 @@ _log = get_logger()
 E = TypeVar("E", bound=Entity)
 
 #: ``"today"``, ``"yesterday"``, ``"2024-01-01"``, ``"2024-01-01,2024-01-07"``, a date, a
-#: datetime (from then on) or a ``(start, end)`` pair of dates or datetimes.
+#: datetime (from then on) or a ``(start, end)`` pair of dates (end day included) or of
+#: datetimes (end excluded).
 HistoryRange = str | date | datetime | tuple[date, date] | tuple[datetime, datetime]
 #: Called with (samples done, samples total) after each chunk; may be a coroutine function.
 ProgressCallback = Callable[[int, int], object]
