@@ -1,5 +1,6 @@
 import base64
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -228,3 +229,20 @@ def test_any_json_envelope_parses_or_is_a_decryption_error(obj: object) -> None:
     assert isinstance(outcome, SealedEnvelope | HybridEnvelope)
     with pytest.raises(EnSyncDecryptionError):
         decrypt_payload(encoded, BOB.secret_key)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: encrypt_payload("text", [BOB.app_id]), "plaintext must be bytes .*got str"),
+        (lambda: hybrid_encrypt(None, [BOB.app_id]), "plaintext must be bytes .*got NoneType"),
+        (lambda: encrypt_ed25519(b"", ["x"]), "must be an app id string .*got list"),
+        (lambda: encrypt_ed25519(b"", {"k": 1}), "must be an app id string .*got dict"),
+        (lambda: decrypt_ed25519("text", BOB.secret_key), "expected a SealedEnvelope, got str"),
+        (lambda: hybrid_decrypt(b"x", BOB.secret_key), "expected a HybridEnvelope, got bytes"),
+        (lambda: DecryptionKey.from_secret(None), "must be base64 text or bytes, got NoneType"),
+    ],
+)
+def test_wrong_argument_types_are_validation_errors(call: Any, message: str) -> None:
+    with pytest.raises(EnSyncValidationError, match=message):
+        call()

@@ -51,6 +51,15 @@ def _resolve(secret_key: SecretKey) -> DecryptionKey:
     return DecryptionKey.from_secret(secret_key)
 
 
+def _check_plaintext(plaintext: object) -> bytes:
+    if not isinstance(plaintext, bytes):
+        raise EnSyncValidationError(
+            f"the plaintext must be bytes (the UTF-8 JSON of the payload, see dumps_payload), "
+            f"got {type(plaintext).__name__}"
+        )
+    return plaintext
+
+
 def _seal(plaintext: bytes, recipient_curve: bytes) -> SealedEnvelope:
     ephemeral_public, ephemeral_secret = bindings.crypto_box_keypair()
     nonce = os.urandom(_NONCE_SIZE)
@@ -74,11 +83,12 @@ def _open(sealed: SealedEnvelope, key: DecryptionKey) -> bytes:
 
 def encrypt_ed25519(plaintext: bytes, recipient_public_key: str) -> SealedEnvelope:
     """Seal ``plaintext`` for one recipient app id (base64 Ed25519 public key)."""
-    return _seal(plaintext, recipient_curve_key(recipient_public_key))
+    return _seal(_check_plaintext(plaintext), recipient_curve_key(recipient_public_key))
 
 
 def decrypt_ed25519(envelope: SealedEnvelope, secret_key: SecretKey) -> bytes:
     """Open a single-recipient envelope with the app secret key."""
+    _check_envelope(envelope, SealedEnvelope)
     return _open(envelope, _resolve(secret_key))
 
 
@@ -86,6 +96,7 @@ def hybrid_encrypt(plaintext: bytes, recipient_public_keys: Sequence[str]) -> Hy
     """Encrypt ``plaintext`` once and seal its message key for each recipient app id."""
     if isinstance(recipient_public_keys, str) or not recipient_public_keys:
         raise EnSyncValidationError("hybrid encryption needs a non-empty list of recipients")
+    _check_plaintext(plaintext)
     curves = [(decode_public_key(r).hex(), recipient_curve_key(r)) for r in recipient_public_keys]
     message_key = os.urandom(_KEY_SIZE)
     nonce = os.urandom(bindings.crypto_secretbox_NONCEBYTES)
@@ -115,6 +126,7 @@ def _message_key(opened: bytes) -> bytes:
 
 def hybrid_decrypt(envelope: HybridEnvelope, secret_key: SecretKey) -> bytes:
     """Open a hybrid envelope: the own key entry first, then every other entry."""
+    _check_envelope(envelope, HybridEnvelope)
     key = _resolve(secret_key)
     own = key.public_key_hex
     entries = list(envelope.keys.items())
@@ -144,6 +156,14 @@ def decrypt_envelope(envelope: Envelope, secret_key: SecretKey) -> bytes:
     if isinstance(envelope, HybridEnvelope):
         return hybrid_decrypt(envelope, secret_key)
     return decrypt_ed25519(envelope, secret_key)
+
+
+def _check_envelope(envelope: object, kind: type) -> None:
+    if not isinstance(envelope, kind):
+        raise EnSyncValidationError(
+            f"expected a {kind.__name__}, got {type(envelope).__name__}; "
+            f"decode wire text with decode_envelope or use decrypt_payload"
+        )
 
 
 def encrypt_payload(

@@ -87,9 +87,18 @@ def decode_public_key(app_id: str) -> bytes:
     return raw
 
 
-@functools.lru_cache(maxsize=4096)
-def recipient_curve_key(app_id: str) -> bytes:
+def recipient_curve_key(app_id: object) -> bytes:
     """Return the Curve25519 public key of a recipient app id (validated, cached)."""
+    if not isinstance(app_id, str):  # checked before the cache, which needs hashable keys
+        raise EnSyncValidationError(
+            f"a recipient must be an app id string (base64 Ed25519 public key), "
+            f"got {type(app_id).__name__}"
+        )
+    return _recipient_curve_key(app_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _recipient_curve_key(app_id: str) -> bytes:
     raw = decode_public_key(app_id)
     try:
         return ed25519_pk_to_curve25519(raw)
