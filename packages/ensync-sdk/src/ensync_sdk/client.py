@@ -161,11 +161,6 @@ class EnSyncClient:
                 "recipients must be a non-empty list of app ids (base64 Ed25519 public keys)"
             )
         for recipient in recipients:
-            if not isinstance(recipient, str):
-                raise EnSyncValidationError(
-                    f"a recipient must be an app id string (base64 Ed25519 public key), "
-                    f"got {type(recipient).__name__}"
-                )
             recipient_curve_key(recipient)  # raises EnSyncValidationError naming the recipient
         targets = list(dict.fromkeys(recipients))
         if metadata is not None and not isinstance(metadata, Mapping):
