@@ -161,6 +161,7 @@ async def test_unknown_circuit_is_a_404(client: SpanPanelClient) -> None:
         (lambda c: c.get_circuit(None), "circuit id must be a non-empty string, got None"),
         (lambda c: c.set_circuit_relay(5, "OPEN"), "circuit id must be a non-empty string"),
         (lambda c: c.get_client(""), "client name must be a non-empty string"),
+        (lambda c: c.authenticate("me", None), "needs a string description, got NoneType"),
         (lambda c: c.delete_client(7), "client name must be a non-empty string, got 7"),
     ],
 )
@@ -269,3 +270,12 @@ async def test_only_settable_relay_states_and_priorities_pass(value: object) -> 
             match=r"invalid priority .*; expected one of MUST_HAVE, NICE_TO_HAVE, NON_ESSENTIAL$",
         ):
             await client.set_circuit_priority("dryer", value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("token", ["secret\nX-Injected: 1", "sëcret", "sec ret", "secret\t"])
+def test_malformed_tokens_are_refused_without_echoing_them(token: str) -> None:
+    client = SpanPanelClient("panel")
+    with pytest.raises(SpanPanelValidationError, match="printable ASCII without spaces") as bad:
+        client.set_access_token(token)
+    assert "sec" not in str(bad.value)
+    assert "sëc" not in str(bad.value)

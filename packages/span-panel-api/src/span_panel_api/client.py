@@ -256,6 +256,12 @@ class SpanPanelClient:
         """Use ``token`` (from an earlier :meth:`authenticate`) for every following request."""
         if not isinstance(token, str) or not token:
             raise SpanPanelValidationError("the access token must be a non-empty string")
+        if not all("!" <= char <= "~" for char in token):
+            # Never echo the token: it is a secret, even when malformed.
+            raise SpanPanelValidationError(
+                "the access token must be printable ASCII without spaces; pass the "
+                "accessToken from authenticate() unchanged"
+            )
         self._transport.set_token(token)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -303,6 +309,10 @@ class SpanPanelClient:
         """
         if not isinstance(name, str) or not name:
             raise SpanPanelValidationError("authenticate() needs a non-empty client name")
+        if not isinstance(description, str):
+            raise SpanPanelValidationError(
+                f"authenticate() needs a string description, got {type(description).__name__}"
+            )
         body = AuthIn(name=name, description=description)
         result = await self._fetch(
             "authenticate",
