@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ace_skyspark_lib import Grid, Ref, ServerError, Site, SkysparkClient, ZincParseError
+from ace_skyspark_lib import Grid, Marker, Ref, ServerError, Site, SkysparkClient, ZincParseError
 
 
 def _client_answering(answers: dict[str, Grid]) -> SkysparkClient:
@@ -45,3 +45,10 @@ async def test_answer_that_is_not_zinc() -> None:
         await client.read_sites()
     assert (info.value.line, info.value.column) == (1, 1)
     assert "is the URL a SkySpark /api base?" in str(info.value)
+
+
+async def test_point_that_is_not_a_point_model() -> None:
+    odd = {"id": Ref("p:demo:r:9"), "dis": "Loose", "point": Marker, "siteRef": Ref("p:demo:r:1")}
+    client = _client_answering({"read": Grid.from_rows([odd])})
+    with pytest.raises(ServerError, match="record p:demo:r:9 is not a valid Point"):
+        await client.read_points_as_models()

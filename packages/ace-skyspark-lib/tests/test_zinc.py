@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import string
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,6 +118,14 @@ def test_datetimes_at_the_ends_of_the_range() -> None:
 def test_local_mean_time_offsets_are_refused() -> None:
     with pytest.raises(ZincEncodeError, match="offset is not whole minutes"):
         zinc.dumps_value(datetime(1880, 1, 1, tzinfo=NY))
+
+
+def test_zones_without_a_haystack_name_are_refused() -> None:
+    with pytest.raises(ZincEncodeError, match="time zone 'US/Eastern' has no Haystack name"):
+        zinc.dumps_value(datetime(2024, 1, 1, tzinfo=ZoneInfo("US/Eastern")))
+    india = timezone(timedelta(hours=5, minutes=30))
+    with pytest.raises(ZincEncodeError, match=r"has no Haystack name; use a zoneinfo\.ZoneInfo"):
+        zinc.dumps_value(datetime(2024, 1, 1, tzinfo=india))
 
 
 def test_tz_names_map_both_ways() -> None:
