@@ -108,7 +108,7 @@ async def test_binding_by_namespace_sid_streams_changes(sim: RunningSimulator) -
             async with s.post(info["url"] + "/modules/connect", json=body, headers=h) as r:
                 assert r.status == 200
             # bound but not listening: nothing arrives yet
-            await on_sim(sim, lambda: sim.simulator.emit_burst(2, DEVID))
+            assert await on_sim(sim, lambda: sim.simulator.emit_burst(2, DEVID)) == 0
             listen = {"modules": [DEVID]}
             ack = await client.call("app:modules:parameters:listen", listen, namespace="/ws")
             assert ack == {"status": "OK"}
