@@ -298,6 +298,22 @@ class SpanPanelClient:
             raise SpanPanelAPIError(f"{operation} failed with HTTP 404: {exc}", 404) from exc
         return model.from_dict(data)
 
+    async def _fetch_cached(
+        self,
+        key: str,
+        operation: str,
+        model: type[M],
+        http: Request,
+        simulated: Callable[[SimulationEngine], Json],
+    ) -> M:
+        cached = self._cache.get(key, model)
+        if cached is not None:
+            return cached
+        generation = self._cache.generation
+        result = await self._fetch(operation, model, http, simulated)
+        self._cache.put(key, result, generation)
+        return result
+
     # -- authentication -----------------------------------------------------------------------
 
     async def authenticate(self, name: str, description: str = "") -> AuthOut:
@@ -357,33 +373,23 @@ class SpanPanelClient:
 
     async def get_status(self) -> StatusOut:
         """Panel identity, firmware and network status (no token needed; cached)."""
-        cached = self._cache.get(_STATUS, StatusOut)
-        if cached is not None:
-            return cached
-        generation = self._cache.generation
-        result = await self._fetch(
+        return await self._fetch_cached(
+            _STATUS,
             "get_status",
             StatusOut,
             lambda c: get_status.asyncio_detailed(client=c),
             lambda e: e.status(),
         )
-        self._cache.put(_STATUS, result, generation)
-        return result
 
     async def get_panel_state(self) -> PanelState:
         """Main relay, meters, grid power and one branch per tab (cached)."""
-        cached = self._cache.get(_PANEL, PanelState)
-        if cached is not None:
-            return cached
-        generation = self._cache.generation
-        result = await self._fetch(
+        return await self._fetch_cached(
+            _PANEL,
             "get_panel_state",
             PanelState,
             lambda c: get_panel_state.asyncio_detailed(client=c),
             lambda e: e.panel_state(),
         )
-        self._cache.put(_PANEL, result, generation)
-        return result
 
     async def get_circuits(self) -> CircuitsOut:
         """Every circuit, plus ``unmapped_tab_<N>`` for tabs without a circuit (cached).
@@ -436,18 +442,13 @@ class SpanPanelClient:
 
     async def get_storage_soe(self) -> BatteryStorage:
         """Battery state of energy, ``soe.percentage`` (cached)."""
-        cached = self._cache.get(_STORAGE, BatteryStorage)
-        if cached is not None:
-            return cached
-        generation = self._cache.generation
-        result = await self._fetch(
+        return await self._fetch_cached(
+            _STORAGE,
             "get_storage_soe",
             BatteryStorage,
             lambda c: get_storage_soe.asyncio_detailed(client=c),
             lambda e: e.storage_soe(),
         )
-        self._cache.put(_STORAGE, result, generation)
-        return result
 
     async def get_storage_thresholds(self) -> NiceToHaveThreshold:
         """Battery levels between which nice-to-have circuits stay powered."""
