@@ -139,3 +139,26 @@ def test_state_store_ingests_any_cell(chan: str, value: object, meta: Any) -> No
     assert family is not None
     assert family.unit is None or isinstance(family.unit, str)
     assert family.ha_unit is None or isinstance(family.ha_unit, str)
+
+
+async def test_a_failing_ingest_is_logged_counted_and_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Picky(ParamStore):
+        def ingest(self, update: ParamUpdate) -> None:
+            if update.value == "bad":
+                raise RuntimeError("store bug")
+            super().ingest(update)
+
+    bus = EventBus()
+    store = Picky()
+    task = asyncio.create_task(store.run(bus))
+    bus.publish_many([u("P4.v1", 1), u("P4.v2", "bad"), u("P4.v3", 3)])
+    await asyncio.wait_for(store.wait_until(bus.last_seq), 5)
+    bus.publish(u("P4.v2", "bad"))  # the last update of a batch fails: waiters still wake
+    await asyncio.wait_for(store.wait_until(bus.last_seq), 5)
+    assert store.snapshot() == {"D": {"P4.v1": 1, "P4.v3": 3}}
+    assert store.failed == 2
+    assert "ParamStore could not apply P4.v2; skipped" in caplog.text
+    bus.close()
+    await task

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from pybragerone.events import EventBus, Subscription
 from pybragerone.models.param import ParamUpdate
+from pybragerone.store._consumer import BusConsumer
 
 __all__ = ["ParamStore"]
 
-log = logging.getLogger(__name__)
 
-
-class ParamStore:
+class ParamStore(BusConsumer):
     """Latest value per key and device, fed by :meth:`ingest` or by :meth:`run` on a bus."""
 
+    _subscriber_name = "ParamStore"
+
     def __init__(self) -> None:
+        super().__init__()
         self._values: dict[str, dict[str, Any]] = {}
         self._meta: dict[str, dict[str, dict[str, Any]]] = {}
-        self.last_seq = 0
-        self._progress = asyncio.Event()
         self.ingested = 0
 
     def ingest(self, update: ParamUpdate) -> None:
@@ -45,28 +42,6 @@ class ParamStore:
         """Apply updates in order."""
         for update in updates:
             self.ingest(update)
-
-    def run(self, bus: EventBus) -> Coroutine[Any, Any, None]:
-        """Subscribe to ``bus`` now and return the coroutine that consumes it until closed.
-
-        Subscribing happens at call time, so ``task = asyncio.create_task(store.run(bus))``
-        misses nothing published after this line, even before the task first runs.
-        """
-        return self._consume(bus.subscribe(name="ParamStore"))
-
-    async def _consume(self, sub: Subscription) -> None:
-        async with sub:
-            async for batch in sub.batches():
-                for update in batch:
-                    self.ingest(update)
-                # Wake every waiter of wait_until(); later waiters get a fresh event.
-                progress, self._progress = self._progress, asyncio.Event()
-                progress.set()
-
-    async def wait_until(self, seq: int) -> None:
-        """Wait until the store consumed the bus up to ``seq`` (e.g. ``bus.last_seq``)."""
-        while self.last_seq < seq:
-            await self._progress.wait()
 
     def get(self, devid: str, key: str, default: Any = None) -> Any:
         """The latest value of ``key`` (``P4.v1``) on ``devid``."""

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pybragerone.assets.catalog import AssetCatalog
-from pybragerone.events import EventBus, Subscription
 from pybragerone.models.param import ParamUpdate
+from pybragerone.store._consumer import BusConsumer
 
 __all__ = ["FamilyState", "StateStore"]
-
-log = logging.getLogger(__name__)
 
 _EMPTY_CATALOG = AssetCatalog()
 
@@ -75,18 +71,19 @@ class FamilyState:
         }
 
 
-class StateStore:
+class StateStore(BusConsumer):
     """Families per device, labelled and united through an optional :class:`AssetCatalog`.
 
     Families of unknown pools or indexes (no asset describes them) are kept with a fallback
     label (``P4:1``) and counted in :attr:`unknown_families`.
     """
 
+    _subscriber_name = "StateStore"
+
     def __init__(self, catalog: AssetCatalog | None = None) -> None:
+        super().__init__()
         self._catalog = catalog or _EMPTY_CATALOG
         self._families: dict[str, dict[str, FamilyState]] = {}
-        self.last_seq = 0
-        self._progress = asyncio.Event()
         self.unknown_families = 0
 
     @property
@@ -130,24 +127,6 @@ class StateStore:
             family.channels[update.chan] = update.value
         if created or update.chan == "u":
             self._resolve(family)
-
-    def run(self, bus: EventBus) -> Coroutine[Any, Any, None]:
-        """Subscribe to ``bus`` now; the returned coroutine consumes it until closed."""
-        return self._consume(bus.subscribe(name="StateStore"))
-
-    async def _consume(self, sub: Subscription) -> None:
-        async with sub:
-            async for batch in sub.batches():
-                for update in batch:
-                    self.ingest(update)
-                # Wake every waiter of wait_until(); later waiters get a fresh event.
-                progress, self._progress = self._progress, asyncio.Event()
-                progress.set()
-
-    async def wait_until(self, seq: int) -> None:
-        """Wait until the store consumed the bus up to ``seq`` (e.g. ``bus.last_seq``)."""
-        while self.last_seq < seq:
-            await self._progress.wait()
 
     def family(self, devid: str, name: str) -> FamilyState | None:
         """The family ``name`` (``P4:1``) of ``devid``."""
