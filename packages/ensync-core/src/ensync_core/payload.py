@@ -72,12 +72,12 @@ def skeleton(payload: Any) -> dict[str, str]:
     """Return the type of each top-level key of an object payload (``{}`` for other payloads)."""
     if not isinstance(payload, dict):
         return {}
-    try:
-        _check_keys(payload)
-    except TypeError as exc:
-        raise EnSyncValidationError(
-            f"the payload is not JSON-serializable ({exc})", cause=exc
-        ) from exc
+    for key in payload:  # top level only: nested keys were checked by dumps_payload
+        if not isinstance(key, str):
+            raise EnSyncValidationError(
+                f"the payload is not JSON-serializable (keys must be strings, got the "
+                f"{type(key).__name__} key {key!r})"
+            )
     return {key: type_name(value) for key, value in payload.items()}
 
 
