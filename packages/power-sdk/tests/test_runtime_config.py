@@ -112,10 +112,18 @@ def test_bad_config_names_the_key_path(text: str, message: str) -> None:
 
 
 def test_effective_config_masks_secrets() -> None:
-    config = parse_config(BASE, env={"MQTT_PASSWORD": "s3cret"})
+    text = BASE.replace(
+        "{type: stdout}", "{type: mqtt, broker: 'mqtt://h', username: ha, password: sink-pw}"
+    )
+    config = parse_config(text, env={"MQTT_PASSWORD": "s3cret"})
     effective = config.effective()
     assert effective["devices"][0]["transport"]["opts"]["password"] == "***"
+    sink = effective["devices"][0]["sinks"][0]
+    assert (sink["username"], sink["password"]) == ("ha", "***")
     assert "s3cret" not in repr(effective)
+    assert "sink-pw" not in repr(effective)
+    assert "sink-pw" not in repr(config)
+    assert config.effective(mask=False)["devices"][0]["sinks"][0]["password"] == "sink-pw"
     assert mask_secrets({"pfx_password": "p", "keepalive": 3}) == {
         "pfx_password": "***",
         "keepalive": 3,

@@ -19,8 +19,9 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from power_sdk.runtime import Executor, parse_config
+from power_sdk.runtime.records import Record
 from shared_testing import RunningSimulator
-from shared_testing.bluetti.broker import ThreadedBroker
+from shared_testing.bluetti.broker import MosquittoBroker, ThreadedBroker, mosquitto_available
 
 CLI = [sys.executable, "-m", "power_sdk.runtime.cli", "runtime"]
 
@@ -324,3 +325,46 @@ devices:
     record = json.loads(line)
     assert record["block"] == "INV_BASE_SETTINGS"
     assert record["values"] == {"ac_output": 1, "mode": "normal"}
+
+
+@pytest.mark.skipif(not mosquitto_available(), reason="mosquitto is not installed")
+async def test_mqtt_sink_logs_in_with_username_and_password(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shutil
+
+    from power_sdk.runtime.sinks import MqttSink
+
+    caplog.set_level(logging.DEBUG)
+    passwd = shutil.which("mosquitto_passwd")
+    if passwd is None:
+        pytest.skip("mosquitto_passwd is not installed")
+    password_file = tmp_path / "passwords"
+    command = [passwd, "-c", "-b", str(password_file), "ha", "sink-s3cret"]
+    await asyncio.to_thread(subprocess.run, command, check=True, timeout=30)
+    extra = f"password_file {password_file}\n"
+    if os.geteuid() == 0:  # mosquitto would drop to a user that cannot read tmp_path
+        extra = "user root\n" + extra
+    record = Record("d", "SN", "EL100V2", 100, "APP_HOME_DATA", {"soc": 50}, {"soc": "%"})
+    with ThreadedBroker(MosquittoBroker(extra_config=extra)) as broker:
+        collector = Collector(broker.url, "t/#")
+        good = MqttSink(broker.url, "t/{device_id}", qos=1, username="ha", password="sink-s3cret")
+        bad = MqttSink(broker.url, "t/{device_id}", username="ha", password="wrong-pw")
+        try:
+            assert await good.wait_connected(10)
+            assert not await bad.wait_connected(1.0)
+            await good.emit(record)
+            await bad.emit(record)
+            await good.close()
+            deadline = asyncio.get_running_loop().time() + 10
+            while not collector.messages:
+                assert asyncio.get_running_loop().time() < deadline, "nothing arrived"
+                await asyncio.sleep(0.02)
+        finally:
+            await bad.close()
+            collector.close()
+    assert (good.published, bad.published, bad.dropped) == (1, 0, 1)
+    assert collector.messages[0][0] == "t/d"
+    assert "refused the connection" in caplog.text
+    assert "sink-s3cret" not in caplog.text
+    assert "wrong-pw" not in caplog.text

@@ -67,13 +67,16 @@ class DefaultsConfig:
 class SinkConfig:
     """Where results go: ``stdout``, ``jsonl`` (``path``) or ``mqtt`` (``broker``, ``topic``).
 
-    With ``discovery_prefix`` (usually ``homeassistant``) the mqtt sink also announces every
+    The mqtt sink logs in with ``username``/``password`` when given (an empty username means
+    anonymous). With ``discovery_prefix`` (usually ``homeassistant``) it also announces every
     numeric value through Home Assistant's MQTT discovery.
     """
 
     type: Literal["stdout", "jsonl", "mqtt"]
     path: str | None = None
     broker: str | None = None
+    username: str | None = None
+    password: str | None = attrs.field(default=None, repr=False)
     topic: str = "power_sdk/{device_id}/{block_name}"
     qos: int = 0
     retain: bool = False
@@ -134,7 +137,10 @@ class RuntimeConfig:
                     "transport": {
                         "opts": mask_secrets(self.options(index)) if mask else self.options(index)
                     },
-                    "sinks": [attrs.asdict(s) for s in device.sinks],
+                    "sinks": [
+                        mask_secrets(attrs.asdict(s)) if mask else attrs.asdict(s)
+                        for s in device.sinks
+                    ],
                 }
                 for index, device in enumerate(self.devices)
             ],

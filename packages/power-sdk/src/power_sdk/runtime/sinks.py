@@ -158,6 +158,8 @@ class MqttSink:
         qos: int = 0,
         retain: bool = False,
         discovery_prefix: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
     ) -> None:
         self.host, self.port, tls = parse_broker_url(broker)
         self.topic = topic
@@ -173,9 +175,18 @@ class MqttSink:
         )
         if tls:
             self._client.tls_set()
+        if username:  # "${HA_USER:-}" left empty: connect anonymously
+            self._client.username_pw_set(username, password or None)
+        self._client.on_connect = self._on_connect
         self._client.reconnect_delay_set(min_delay=1, max_delay=8)
         self._started = False
         self._inflight: list[mqtt.MQTTMessageInfo] = []
+
+    def _on_connect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:  # e.g. "Not authorized"; never the credentials themselves
+            logger.warning(
+                "mqtt sink %s:%s refused the connection: %s", self.host, self.port, reason
+            )
 
     async def start(self) -> None:
         """Connect, waiting a few seconds; while the broker is away records are dropped."""
@@ -262,4 +273,6 @@ def create_sink(config: SinkConfig, **extra: Any) -> Sink:
         qos=config.qos,
         retain=config.retain,
         discovery_prefix=config.discovery_prefix,
+        username=config.username,
+        password=config.password,
     )
