@@ -84,7 +84,17 @@ class StateStore(BusConsumer):
         super().__init__()
         self._catalog = catalog or _EMPTY_CATALOG
         self._families: dict[str, dict[str, FamilyState]] = {}
-        self.unknown_families = 0
+
+    @property
+    def unknown_families(self) -> int:
+        """How many families the catalog does not describe (0 without a catalog)."""
+        if self._catalog is _EMPTY_CATALOG:
+            return 0
+        return sum(
+            family.symbol is None
+            for families in self._families.values()
+            for family in families.values()
+        )
 
     @property
     def catalog(self) -> AssetCatalog:
@@ -94,7 +104,6 @@ class StateStore(BusConsumer):
     def set_catalog(self, catalog: AssetCatalog) -> None:
         """Use another catalog and re-resolve every family's label and unit."""
         self._catalog = catalog
-        self.unknown_families = 0
         for families in self._families.values():
             for family in families.values():
                 self._resolve(family)
@@ -103,8 +112,6 @@ class StateStore(BusConsumer):
         described = self._catalog.describe(
             family.pool, family.index, unit_code=family.channels.get("u")
         )
-        if described.symbol is None and self._catalog is not _EMPTY_CATALOG:
-            self.unknown_families += 1
         family.symbol = described.symbol
         family.label = described.label
         family.unit = described.unit
