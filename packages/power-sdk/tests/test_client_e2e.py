@@ -358,3 +358,9 @@ async def test_refused_first_connection_fails_fast_and_leaves_no_thread() -> Non
 def test_broker_and_transport_are_exclusive() -> None:
     with pytest.raises(ConfigError, match=r"exactly one of broker= .* or transport="):
         AsyncClient("X")
+
+
+@pytest.mark.parametrize("serial", ["", "AB/12", "AB+1", "#"])
+def test_serial_that_cannot_name_a_topic_is_a_config_error(serial: str) -> None:
+    with pytest.raises(ConfigError, match="cannot name the MQTT topics"):
+        AsyncClient(serial, broker="mqtt://127.0.0.1:1")

@@ -57,6 +57,11 @@ class AsyncClient:
                 "give exactly one of broker= (the client opens its own connection) or "
                 "transport= (a shared MqttTransport)"
             )
+        if not isinstance(serial, str) or not serial or any(c in serial for c in "/+#\x00"):
+            raise ConfigError(
+                f"device serial {serial!r} cannot name the MQTT topics SUB/<serial> and "
+                "PUB/<serial>: it must be non-empty text without '/', '+', '#'"
+            )
         self.serial = serial
         self.profile = profile if isinstance(profile, DeviceProfile) else get_profile(profile)
         self._owns_transport = transport is None
