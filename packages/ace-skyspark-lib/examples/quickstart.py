@@ -32,6 +32,10 @@ async def main(info: dict[str, str]) -> str:
             for m in range(0, 60, 5)
         ]
         results = await client.write_history_chunked(samples, chunk_size=50)
+        not_written = [s for r in results for s in r.failed_samples]
+        if not_written:
+            errors = {r.error for r in results if not r.success}
+            raise SystemExit(f"{len(not_written)} samples were not written: {errors}")
         written = sum(r.samples_written for r in results)
         series = await client.read_history(
             [p.id for p in numeric], (start, start + timedelta(hours=1))
