@@ -286,3 +286,47 @@ async def test_listen_without_waiting_for_acknowledgement(
     finally:
         await gateway.stop()
         await task
+
+
+async def test_binding_falls_back_to_the_engine_sid(
+    sim: RunningSimulator, api: BragerApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybragerone import BragerApiError
+
+    real = api.modules_connect
+    tried: list[str] = []
+
+    async def older_server(wsid: str, modules: Any, *, group_id: int | None = None) -> None:
+        tried.append(wsid)
+        if len(tried) == 1:  # a server that knows only engine SIDs refuses the namespace SID
+            raise BragerApiError("POST /modules/connect failed with 404", status=404)
+        await real(wsid, modules, group_id=group_id)
+
+    monkeypatch.setattr(api, "modules_connect", older_server)
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+    params = ParamStore()
+    task = asyncio.create_task(params.run(gateway.bus))
+    await gateway.start()
+    try:
+        assert tried == [gateway.realtime.namespace_sid, gateway.realtime.engine_sid]
+        assert tried[0] != tried[1]
+        await on_sim(sim, lambda: sim.simulator.set_parameter(DEVID, "P6", "v1", 43))
+        await eventually(lambda: params.get(DEVID, "P6.v1") == 43)
+    finally:
+        await gateway.stop()
+        await task
+
+
+async def test_binding_refused_for_both_sids_is_a_realtime_error(
+    api: BragerApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pybragerone import BragerApiError
+
+    async def refuse(wsid: str, modules: Any, *, group_id: int | None = None) -> None:
+        raise BragerApiError("POST /modules/connect failed with 404", status=404)
+
+    monkeypatch.setattr(api, "modules_connect", refuse)
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+    with pytest.raises(BragerRealtimeError, match="binding the socket to modules"):
+        await gateway.start()
+    assert not gateway.connected
