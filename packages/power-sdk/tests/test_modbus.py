@@ -101,6 +101,11 @@ def test_write_exception() -> None:
         (lambda: modbus.build_write_single_request(1, 70000), "value"),
         (lambda: modbus.build_write_multiple_request(1, []), "1..123"),
         (lambda: modbus.split_read(0, 0), ">= 1"),
+        (lambda: modbus.split_read(0, 1.5), "register count must be an integer, got 1.5"),
+        (lambda: modbus.build_read_request(100.0, 1), "start register must be an integer"),
+        (lambda: modbus.build_read_request(100, True), "register count must be an integer"),
+        (lambda: modbus.build_write_single_request(1, "7"), "value must be an integer"),
+        (lambda: modbus.build_write_multiple_request(1, [1, None]), "value must be an integer"),
     ],
 )
 def test_bad_requests(call: object, message: str) -> None:

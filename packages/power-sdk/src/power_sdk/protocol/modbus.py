@@ -60,7 +60,13 @@ def _seal(body: bytes) -> bytes:
     return body + crc16(body).to_bytes(2, "little")
 
 
+def _check_integer(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FrameError(f"{name} must be an integer, got {value!r}")
+
+
 def _check_register(name: str, value: int) -> None:
+    _check_integer(name, value)
     if not 0 <= value <= 0xFFFF:
         raise FrameError(f"{name} must be within 0..65535, got {value}")
 
@@ -68,6 +74,7 @@ def _check_register(name: str, value: int) -> None:
 def build_read_request(start: int, count: int, *, address: int = DEVICE_ADDRESS) -> bytes:
     """Frame a read-holding-registers request (function 0x03) for ``count`` registers."""
     _check_register("start register", start)
+    _check_integer("register count", count)
     if not 1 <= count <= MAX_READ_REGISTERS:
         raise FrameError(f"a read covers 1..{MAX_READ_REGISTERS} registers, got {count}")
     head = bytes((address, READ_HOLDING))
@@ -195,6 +202,7 @@ def answers(request: bytes, frame: bytes) -> bool:
 
 def split_read(start: int, count: int) -> list[tuple[int, int]]:
     """Split a read of ``count`` registers into chunks a single Modbus read can carry."""
+    _check_integer("register count", count)
     if count < 1:
         raise FrameError(f"register count must be >= 1, got {count}")
     chunks = []
