@@ -184,7 +184,7 @@ async def _fresh_token(sim: RunningSimulator, server: BragerServer) -> Token:
 
 
 async def test_broken_token_store_does_not_break_the_client(
-    sim: RunningSimulator, server: BragerServer
+    sim: RunningSimulator, server: BragerServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     class Broken:
         def load(self) -> Token | None:
@@ -196,11 +196,27 @@ async def test_broken_token_store_does_not_break_the_client(
         def clear(self) -> None:
             raise OSError("disk")
 
+    class Stale:  # e.g. a store that kept the raw JSON instead of a Token
+        def load(self) -> Any:
+            return {"access_token": "x"}
+
+        def save(self, token: Token) -> None:
+            pass
+
+        def clear(self) -> None:
+            pass
+
     info = sim.info()
-    async with BragerApiClient(
-        info["email"], info["password"], server=server, token_store=Broken()
-    ) as api:
-        await api.get_user()
+    caplog.set_level(logging.WARNING, logger="pybragerone.core.client")
+    for store in (Broken(), Stale()):
+        async with BragerApiClient(
+            info["email"], info["password"], server=server, token_store=store
+        ) as api:
+            assert (await api.get_user()).id == 7
+            assert api.logins == 1
+    assert "token store load failed: OSError" in caplog.text
+    assert "token store save failed: OSError" in caplog.text
+    assert "token store load gave a dict, not a Token; ignored" in caplog.text
 
 
 async def test_secrets_never_logged(

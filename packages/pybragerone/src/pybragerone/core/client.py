@@ -71,7 +71,13 @@ class BragerApiClient:
         self._token_listeners: list[Callable[[Token | None], None]] = []
         self.logins = 0
         if token_store is not None:
-            self._token = self._store_call(lambda: token_store.load(), "load")
+            loaded = self._store_call(token_store.load, "load")
+            if loaded is not None and not isinstance(loaded, Token):
+                log.warning(
+                    "token store load gave a %s, not a Token; ignored", type(loaded).__name__
+                )
+                loaded = None
+            self._token = loaded
 
     # -- session and token --------------------------------------------------------------------
 
