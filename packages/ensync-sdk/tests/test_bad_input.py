@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -255,3 +256,32 @@ async def test_access_key_of_the_wrong_type_is_not_echoed(engine: Any) -> None:
     ) as info:
         engine.create_client(b"ak-secret-value")
     assert "secret-value" not in str(info.value)
+
+
+async def test_a_node_that_never_answers_is_a_connection_error_after_the_timeout(
+    transport: str,
+) -> None:
+    """A TCP peer that accepts and then stays silent (no HTTP/2, no WebSocket upgrade)."""
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    options = {"request_timeout": 300, "max_reconnect_attempts": 0}
+    engine: Any = (
+        EnSyncEngine(f"grpc://127.0.0.1:{port}", options)
+        if transport == "grpc"
+        else EnSyncWebSocketEngine(f"ws://127.0.0.1:{port}", options)
+    )
+    try:
+        async with asyncio.timeout(10):  # the 0.3 s request timeout bounds it, not this
+            with pytest.raises(EnSyncConnectionError, match="could not connect to the EnSync node"):
+                await engine.create_client("ak-any")
+    finally:
+        for writer in accepted:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    assert accepted

@@ -67,9 +67,12 @@ class WebSocketTransport(Transport):
         await self.close()
         self._session = aiohttp.ClientSession()
         try:
-            self._ws = await self._session.ws_connect(
-                self._url, heartbeat=self._heartbeat, timeout=aiohttp.ClientWSTimeout(ws_close=2)
-            )
+            async with asyncio.timeout(self._timeout):  # TCP, TLS and the upgrade handshake
+                self._ws = await self._session.ws_connect(
+                    self._url,
+                    heartbeat=self._heartbeat,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=2),
+                )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             await self._session.close()
             self._session = None
