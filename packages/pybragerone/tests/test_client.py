@@ -359,3 +359,20 @@ async def test_hostile_json_answer_is_a_typed_error() -> None:
     async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
         with pytest.raises(BragerApiError, match="parameter snapshot is not an object"):
             await api.get_parameters([DEVID])
+
+
+async def test_token_change_listeners(
+    api: BragerApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[Token | None] = []
+
+    def broken(token: Token | None) -> None:
+        raise RuntimeError("listener bug")
+
+    api.on_token_change(broken)
+    api.on_token_change(seen.append)
+    token = await api.login()
+    await api.revoke()
+    assert seen == [token, None]
+    assert caplog.text.count("token listener failed") == 2
+    assert token.access_token not in caplog.text

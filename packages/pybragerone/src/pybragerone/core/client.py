@@ -107,7 +107,10 @@ class BragerApiClient:
             else:
                 self._store_call(lambda: store.save(token), "save")
         for listener in self._token_listeners:
-            listener(token)
+            try:
+                listener(token)
+            except Exception:  # a listener's bug must not fail the login that called it
+                log.exception("token listener failed")
 
     @staticmethod
     def _store_call(fn: Callable[[], Any], what: str) -> Any:
