@@ -424,3 +424,22 @@ async def test_websocket_command_lines_are_the_fact_sheet_syntax(
     assert len(lines) == len(expected), lines
     for line, pattern in zip(lines, expected, strict=True):
         assert re.fullmatch(pattern, line), (line, pattern)
+
+
+async def test_partial_multi_recipient_failure_names_what_was_delivered(
+    node: RunningSimulator, connect: Any, apps: Any
+) -> None:
+    from ensync_core import generate_key_pair
+    from ensync_sdk import EnSyncPublishError
+
+    alice = await connect(apps[0])
+    stranger = generate_key_pair().app_id  # a valid key the node does not know
+    with pytest.raises(EnSyncPublishError, match="reached 1 of 2 recipients") as info:
+        await alice.publish(EVENT, [apps[1]["app_id"], stranger], {"n": 1})
+    assert "not registered" in str(info.value)
+    assert isinstance(info.value.__cause__, EnSyncPublishError)
+    [delivered] = node.simulator.state.pending(apps[1]["app_id"])  # type: ignore[attr-defined]
+    assert delivered.idem in str(info.value)
+    with pytest.raises(EnSyncPublishError, match="not registered") as alone:
+        await alice.publish(EVENT, [stranger], {"n": 1})
+    assert "reached" not in str(alone.value)

@@ -15,6 +15,7 @@ from ensync_core import (
     EnSyncAuthError,
     EnSyncConnectionError,
     EnSyncError,
+    EnSyncPublishError,
     EnSyncValidationError,
     dumps_payload,
     encrypt_payload,
@@ -187,11 +188,26 @@ class EnSyncClient:
                 lambda t: t.publish(event_name, body, recipient, metadata_text, meta_text)
             )
 
-        idems = await asyncio.gather(
-            *(send(r, body) for r, body in zip(targets, payloads, strict=True))
+        results = await asyncio.gather(
+            *(send(r, body) for r, body in zip(targets, payloads, strict=True)),
+            return_exceptions=True,
         )
+        idems = [r for r in results if isinstance(r, str)]
+        if len(idems) < len(targets):
+            failed = [
+                (t, r) for t, r in zip(targets, results, strict=True) if not isinstance(r, str)
+            ]
+            recipient, error = failed[0]
+            if not idems or not isinstance(error, EnSyncError):
+                raise error
+            raise EnSyncPublishError(
+                f"publishing {event_name!r} reached {len(idems)} of {len(targets)} recipients "
+                f"(event ids {idems}); it failed for {recipient} ({len(failed)} failed in all): "
+                f"{error}. Publish again to the failed recipients only, or the others get it twice",
+                cause=error,
+            ) from error
         self._log_info("published %r to %d recipient(s)", event_name, len(targets))
-        return list(idems)
+        return idems
 
     # -- subscribing --------------------------------------------------------------------------
 
