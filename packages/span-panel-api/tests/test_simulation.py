@@ -425,3 +425,32 @@ def test_any_corrupted_configuration_is_refused_or_simulates(
         CircuitsOut.from_dict(engine.circuits())
         PanelState.from_dict(engine.panel_state())
         clock.now += 600
+
+
+def test_off_grid_the_panel_sheds_circuits_by_priority() -> None:
+    engine, _ = engine_at(NOON)
+    assert engine.circuit("office_outlets")["priority"] == "NON_ESSENTIAL"
+    assert engine.circuit("kitchen_lights")["priority"] == "NICE_TO_HAVE"
+    assert engine.circuit("office_outlets")["instantPowerW"] < 0
+    engine.set_main_relay("OPEN")
+    assert engine.circuit("office_outlets")["instantPowerW"] == 0  # non-essential: shed
+    assert engine.circuit("network_rack")["instantPowerW"] < 0  # must-have: kept
+    assert engine.circuit("kitchen_lights")["instantPowerW"] < 0  # battery above low threshold
+    engine.set_storage_soe(10)  # below the low nice-to-have threshold (20 %)
+    assert engine.circuit("kitchen_lights")["instantPowerW"] == 0
+    engine.set_nice_to_have_threshold(5, 80)
+    assert engine.circuit("kitchen_lights")["instantPowerW"] < 0
+    # A priority change takes effect at once: the circuit is backed up again.
+    assert engine.set_circuit("office_outlets", priority="MUST_HAVE")["instantPowerW"] < 0
+    engine.set_circuit("network_rack", never_backup=True)
+    assert engine.circuit("network_rack")["instantPowerW"] == 0
+    engine.set_main_relay("CLOSED")
+    assert engine.circuit("network_rack")["instantPowerW"] < 0
+
+
+async def test_priority_override_changes_off_grid_shedding() -> None:
+    async with SpanPanelClient("simulated", simulation_mode=True, cache_window=0) as client:
+        await client.set_main_relay_state("OPEN")
+        assert (await client.get_circuit("network_rack")).instant_power_w < 0
+        await client.set_circuit_overrides({"network_rack": {"priority": "NON_ESSENTIAL"}})
+        assert (await client.get_circuit("network_rack")).instant_power_w == 0

@@ -272,7 +272,8 @@ class SimulationEngine:
             relay = circuit.relay_state if circuit is not None else "CLOSED"
             if override is not None and override.relay_state is not None:
                 relay = override.relay_state
-            if relay == "OPEN" or (self._main_relay == "OPEN" and circuit is None):
+            islanded = self._main_relay == "OPEN"
+            if relay == "OPEN" or (islanded and (circuit is None or self._shed(circuit, override))):
                 consumed = 0.0
             elif override is not None and override.power_w is not None:
                 consumed = override.power_w
@@ -296,6 +297,19 @@ class SimulationEngine:
         self._grid_power_w = 0.0 if self._main_relay == "OPEN" else -bus + self._feedthrough()
         self._sample_start = self._last_compute if math.isfinite(self._last_compute) else now
         self._last_compute = now
+
+    def _shed(self, circuit: _CircuitState, override: CircuitOverride | None) -> bool:
+        """Whether the panel, running off grid, cuts ``circuit`` to spare the battery.
+
+        Non-essential and never-backup circuits go first; nice-to-have circuits follow once
+        the battery is below the low nice-to-have threshold; must-have circuits stay on.
+        """
+        priority = circuit.priority
+        if override is not None and override.priority is not None:
+            priority = override.priority
+        if circuit.never_backup or priority == "NON_ESSENTIAL":
+            return True
+        return priority == "NICE_TO_HAVE" and self._soe < self._threshold_low
 
     def _feedthrough(self) -> float:
         return round(self._rng.uniform(0.0, 15.0), 3)
@@ -508,8 +522,10 @@ class SimulationEngine:
         return {"soe": {"percentage": round(self._soe)}}
 
     def set_storage_soe(self, percentage: int) -> Json:
-        """``POST /api/v1/storage/soe``."""
+        """``POST /api/v1/storage/soe``; off grid, it can shed nice-to-have circuits at once."""
+        self._advance()
         self._soe = float(percentage)
+        self._recompute(self._clock())
         return self.storage_soe()
 
     def nice_to_have_threshold(self) -> Json:
@@ -520,11 +536,13 @@ class SimulationEngine:
         }
 
     def set_nice_to_have_threshold(self, low: int | None, high: int | None) -> Json:
-        """``POST /api/v1/storage/nice-to-have-thresh``."""
+        """``POST /api/v1/storage/nice-to-have-thresh``; takes effect at once (off grid)."""
+        self._advance()
         if low is not None:
             self._threshold_low = low
         if high is not None:
             self._threshold_high = high
+        self._recompute(self._clock())
         return self.nice_to_have_threshold()
 
     def wifi_scan(self) -> Json:
