@@ -330,3 +330,41 @@ async def test_binding_refused_for_both_sids_is_a_realtime_error(
     with pytest.raises(BragerRealtimeError, match="binding the socket to modules"):
         await gateway.start()
     assert not gateway.connected
+
+
+async def test_start_with_a_revoked_saved_token_logs_in_again(
+    sim: RunningSimulator, api: BragerApiClient, server: BragerServer
+) -> None:
+    # Home Assistant restarts with a saved token the cloud has meanwhile forgotten.
+    saved = await api.login()
+    sim.faults.expire_sessions()
+
+    class Saved:
+        def load(self) -> Any:
+            return saved
+
+        def save(self, token: Any) -> None:
+            pass
+
+        def clear(self) -> None:
+            pass
+
+    info = sim.info()
+    async with BragerApiClient(
+        info["email"], info["password"], server=server, token_store=Saved()
+    ) as restarted:
+        gateway = BragerGateway(restarted, OBJECT_ID, DEVIDS)
+        await gateway.start()
+        try:
+            assert gateway.connected
+            assert restarted.logins == 1
+            assert gateway.stats.primes == 1
+        finally:
+            await gateway.stop()
+    # ... and when the password changed meanwhile, start() says so (a re-auth flow's cue).
+    sim.faults.expire_sessions()
+    async with BragerApiClient(
+        info["email"], "changed", server=server, token_store=Saved()
+    ) as restarted:
+        with pytest.raises(BragerAuthError, match="check the e-mail and password"):
+            await BragerGateway(restarted, OBJECT_ID, DEVIDS).start()

@@ -18,6 +18,7 @@ from typing import Any
 import socketio  # type: ignore[import-untyped]
 
 from pybragerone.core.client import BragerApiClient
+from pybragerone.core.token import Token
 from pybragerone.errors import BragerApiError, BragerError, BragerRealtimeError
 from pybragerone.protocol.events import (
     ACTIVITY_LISTEN,
@@ -29,12 +30,17 @@ from pybragerone.protocol.events import (
 
 __all__ = ["RealtimeManager"]
 
+
 log = logging.getLogger(__name__)
 raw_log = logging.getLogger("pybragerone.raw_ws")
 
 ParametersHandler = Callable[[str, Any], None]
 TaskHandler = Callable[[str, Any], Any]
 ConnectedHandler = Callable[[], Awaitable[None]]
+
+
+class _Refused(Exception):
+    """The server connected but refused the namespace: the token, most likely."""
 
 
 class RealtimeManager:
@@ -152,8 +158,26 @@ class RealtimeManager:
                 break
 
     async def _connect_once(self) -> None:
-        server = self.api.server
         token = await self.api.ensure_auth()
+        try:
+            client, disconnected = await self._handshake(token)
+        except _Refused:
+            # The server refused the token (revoked, or a saved one it forgot): renew it once.
+            log.info("Socket.IO handshake refused; logging in again")
+            client, disconnected = await self._handshake(await self.api.login(), final=True)
+        self._client = client
+        self._disconnected = disconnected
+        try:
+            await self._bind(client)
+            for handler in self._connected_handlers:
+                await handler()
+        except BaseException:
+            await self._close_client()
+            raise
+        self.connects += 1
+
+    async def _handshake(self, token: Token, *, final: bool = False) -> tuple[Any, asyncio.Event]:
+        server = self.api.server
         client = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
         disconnected = asyncio.Event()
         self._register(client, disconnected)
@@ -172,24 +196,13 @@ class RealtimeManager:
                 await client.disconnect()
             if not isinstance(exc, socketio.exceptions.ConnectionError):
                 raise  # cancelled (stop() during a reconnect) or a bug: never leak the socket
-            if "namespace" in str(exc).lower():
-                # The server refused the handshake: most likely the token; renew it.
-                with contextlib.suppress(BragerError):
-                    await self.api.login()
+            if not final and "namespace" in str(exc).lower():
+                raise _Refused from exc
             raise BragerRealtimeError(
                 f"Socket.IO connection to {server.socket_url} failed: {exc}; "
                 "check the server URL and credentials"
             ) from exc
-        self._client = client
-        self._disconnected = disconnected
-        try:
-            await self._bind(client)
-            for handler in self._connected_handlers:
-                await handler()
-        except BaseException:
-            await self._close_client()
-            raise
-        self.connects += 1
+        return client, disconnected
 
     async def _bind(self, client: Any) -> None:
         self.namespace_sid = client.get_sid(self.namespace)
