@@ -12,7 +12,9 @@ other 4xx   :class:`SpanPanelAPIError`     no
 =========== ============================== =========
 
 Connection failures raise :class:`SpanPanelConnectionError` and timeouts
-:class:`SpanPanelTimeoutError`; both are retried.
+:class:`SpanPanelTimeoutError`; both are retried. An answer that does not match the v1 API
+(not JSON, a missing field, a value of the wrong type) raises :class:`SpanPanelAPIError`
+naming the field; it is not retried.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class SpanPanelTimeoutError(SpanPanelError):
 
 
 class SpanPanelAPIError(SpanPanelError):
-    """The panel answered with an error status.
+    """The panel answered with an error status, or with an answer the v1 API does not allow.
 
     Attributes:
         status_code: The HTTP status the panel answered with.
