@@ -98,6 +98,8 @@ def test_options_defaults_and_backoff() -> None:
         ({"max_reconnect_attempts": 1.5}, "'max_reconnect_attempts' must be an integer"),
         ({"heartbeat_interval": "fast"}, "'heartbeat_interval' must be a number"),
         ("fast", "engine options must be a dict"),
+        ({"disable_tls": "false"}, "'disable_tls' must be True or False, got 'false'"),
+        ({"enableLogging": 1}, "'enableLogging' must be True or False, got 1"),
     ],
 )
 def test_bad_options(options: Any, message: str) -> None:

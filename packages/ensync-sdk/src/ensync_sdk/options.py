@@ -11,6 +11,16 @@ from ensync_core import EnSyncValidationError
 __all__ = ["ClientOptions", "EngineOptions"]
 
 
+def _flag(options: Mapping[str, Any], *keys: str) -> bool:
+    for key in keys:
+        if key in options:
+            value = options[key]
+            if not isinstance(value, bool):
+                raise EnSyncValidationError(f"option {key!r} must be True or False, got {value!r}")
+            return value
+    return False
+
+
 def _number(options: Mapping[str, Any], key: str, default: float, minimum: float) -> float:
     value = options.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
@@ -64,8 +74,8 @@ class EngineOptions:
                 f"option 'max_reconnect_attempts' must be an integer >= 0, got {attempts!r}"
             )
         return cls(
-            enable_logging=bool(options.get("enableLogging", options.get("enable_logging", False))),
-            disable_tls=bool(options.get("disable_tls", False)),
+            enable_logging=_flag(options, "enableLogging", "enable_logging"),
+            disable_tls=_flag(options, "disable_tls"),
             reconnect_interval=_number(options, "reconnect_interval", 5000.0, 0.0),
             max_reconnect_attempts=attempts,
             heartbeat_interval=_number(options, "heartbeat_interval", 30000.0, 1.0),
