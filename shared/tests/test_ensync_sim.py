@@ -7,6 +7,7 @@ import base64
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -326,6 +327,8 @@ async def test_websocket_defer_discard_rollback(node: RunningSimulator, wire: Wi
 async def test_websocket_ping_and_faults(node: RunningSimulator, wire: Wire) -> None:
     await asyncio.wait_for(wire.pinged.wait(), 5)
     await wire.ws.send_str("PONG")
+    assert await wire.ask("CONN;ACCESS_KEY=:x") == "-FAIL:invalid access key"  # PONG: no reply
+    assert node.simulator.ws.pongs == 1  # type: ignore[attr-defined]
     node.faults.fail_next(1, status=500)
     assert await wire.ask("CONN;ACCESS_KEY=:x") == "-FAIL:injected fault (500)"
     node.faults.drop_next(1)
@@ -341,6 +344,8 @@ def test_serve_prints_the_json_line() -> None:
         stdout=subprocess.PIPE,
         text=True,
     )
+    watchdog = threading.Timer(60, process.kill)  # a hung start fails instead of hanging CI
+    watchdog.start()
     try:
         assert process.stdout is not None
         info = json.loads(process.stdout.readline())
@@ -349,6 +354,7 @@ def test_serve_prints_the_json_line() -> None:
         assert info["grpc_url"].startswith("grpc://")
         assert info["ws_url"].startswith("ws://")
     finally:
+        watchdog.cancel()
         process.terminate()
         process.wait(10)
     assert process.returncode == 0
