@@ -6,6 +6,8 @@ import socket
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pybragerone import (
     BRAGERONE,
@@ -33,6 +35,32 @@ def test_server_configs() -> None:
     assert local.headers()["Referer"] == "http://127.0.0.1:8080/"
     with pytest.raises(BragerConfigError, match="server URL must be"):
         BragerServer.from_url("ftp://x")
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://a:99999/v1", "Port out of range"),
+        ("http://a:x/v1", "Port could not be cast"),
+        ("http:// a b/v1", "got 'http:// a b/v1'$"),
+        ("http://:80", "got 'http://:80'$"),
+    ],
+)
+def test_bad_server_urls_are_config_errors(url: str, why: str) -> None:
+    with pytest.raises(BragerConfigError, match=why):
+        BragerServer.from_url(url)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=40) | st.builds("http://{}".format, st.text(max_size=30)))
+def test_from_url_raises_only_config_errors(url: str) -> None:
+    try:
+        server = BragerServer.from_url(url)
+    except BragerConfigError:
+        return
+    assert server.api_url.startswith(server.socket_url)
+    assert server.socket_url.startswith(("http://", "https://"))
 
 
 async def test_login_and_account_calls(api: BragerApiClient) -> None:

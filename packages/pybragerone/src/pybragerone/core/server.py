@@ -37,9 +37,18 @@ class BragerServer(BaseModel):
 
         This is what ``pybragerone-cli --server`` takes, e.g. the simulator's ``url``.
         """
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise BragerConfigError(f"server URL must be http(s)://host[:port][/v1], got {url!r}")
+        problem = f"server URL must be http(s)://host[:port][/v1], got {url!r}"
+        try:
+            parts = urlsplit(url.strip())
+            parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+        except ValueError as exc:
+            raise BragerConfigError(f"{problem} ({exc})") from exc
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or any(c.isspace() for c in parts.netloc)
+        ):
+            raise BragerConfigError(problem)
         root = f"{parts.scheme}://{parts.netloc}"
         path = parts.path.rstrip("/") or "/v1"
         return cls(
