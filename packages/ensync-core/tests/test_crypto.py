@@ -246,3 +246,42 @@ def test_any_json_envelope_parses_or_is_a_decryption_error(obj: object) -> None:
 def test_wrong_argument_types_are_validation_errors(call: Any, message: str) -> None:
     with pytest.raises(EnSyncValidationError, match=message):
         call()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=60) | st.binary(min_size=32, max_size=32).map(_b64))
+def test_recipient_parser_gives_a_key_or_a_validation_error(app_id: str) -> None:
+    from ensync_core.keys import decode_public_key, recipient_curve_key
+
+    outcome: object
+    try:
+        outcome = (decode_public_key(app_id), recipient_curve_key(app_id))
+    except EnSyncValidationError as exc:
+        outcome = exc
+    if isinstance(outcome, EnSyncValidationError):
+        assert "recipient" in str(outcome)
+        return
+    assert isinstance(outcome, tuple)
+    assert [len(part) for part in outcome] == [32, 32]
+
+
+@settings(max_examples=200)
+@given(
+    st.text(max_size=100) | st.binary(max_size=80) | st.binary(min_size=64, max_size=64).map(_b64)
+)
+def test_secret_key_parser_gives_a_key_or_a_validation_error(secret: str | bytes) -> None:
+    outcome: object
+    try:
+        outcome = DecryptionKey.from_secret(secret)
+    except EnSyncValidationError as exc:
+        outcome = exc
+    if isinstance(outcome, EnSyncValidationError):
+        assert "secret key" in str(outcome)
+        assert not isinstance(secret, str) or len(secret) < 8 or secret not in str(outcome)
+        return
+    assert isinstance(outcome, DecryptionKey)
+    assert len(outcome.curve_secret) == 32
