@@ -404,3 +404,35 @@ async def test_token_change_listeners(
     assert seen == [token, None]
     assert caplog.text.count("token listener failed") == 2
     assert token.access_token not in caplog.text
+
+
+login_values = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+
+
+@settings(max_examples=200)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "accessToken": login_values,
+            "type": login_values,
+            "expiresAt": login_values,
+            "user": login_values | st.dictionaries(st.just("id"), login_values),
+        },
+    )
+)
+def test_login_answers_give_a_token_or_an_auth_error(payload: dict[str, Any]) -> None:
+    if not payload.get("accessToken"):
+        with pytest.raises(BragerAuthError, match="login answer carries no access token"):
+            Token.from_login(payload)
+        return
+    error: str | None = None
+    try:
+        token = Token.from_login(payload)
+    except BragerAuthError as exc:
+        error = str(exc)
+    else:
+        assert token.access_token
+        assert token.authorization.startswith("Bearer ")
+        token.is_expired()
+    assert error is None or error.startswith("login answer is malformed")
