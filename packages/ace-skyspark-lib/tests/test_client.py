@@ -315,10 +315,26 @@ async def test_using_a_closed_client_is_a_clear_error(
 
 
 def test_bad_constructor_arguments() -> None:
-    with pytest.raises(InvalidInputError, match="max_retries must be >= 0, got -1"):
+    with pytest.raises(InvalidInputError, match="max_retries must be an int >= 0, got -1"):
         SkysparkClient("http://x/api", "p", "u", "pw", max_retries=-1)
-    with pytest.raises(InvalidInputError, match="pool_size must be >= 1, got 0"):
+    with pytest.raises(InvalidInputError, match="pool_size must be an int >= 1, got 0"):
         SkysparkClient("http://x/api", "p", "u", "pw", pool_size=0)
+    with pytest.raises(InvalidInputError, match="pool_size must be an int >= 1, got '2'"):
+        SkysparkClient("http://x/api", "p", "u", "pw", pool_size="2")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"base_url must be an http.s. URL ending in /api"):
+        SkysparkClient("localhost:8080/api", "p", "u", "pw")
+    with pytest.raises(InvalidInputError, match=r"project must be a project name.*got ''"):
+        SkysparkClient("http://x/api", "", "u", "pw")
+    with pytest.raises(InvalidInputError, match="username must be a non-empty str"):
+        SkysparkClient("http://x/api", "p", "", "pw")
+    with pytest.raises(InvalidInputError, match="password must be a str, got NoneType"):
+        SkysparkClient("http://x/api", "p", "u", None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="timeout must be a number of seconds > 0, got -1"):
+        SkysparkClient("http://x/api", "p", "u", "pw", timeout=-1)
+    with pytest.raises(InvalidInputError, match=r"timeout must be .* got '3'"):
+        SkysparkClient("http://x/api", "p", "u", "pw", timeout="3")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"backoff must be .* >= 0, got -1"):
+        SkysparkClient("http://x/api", "p", "u", "pw", backoff=-1)
     with pytest.raises(InvalidInputError, match="invalid ref id 'a b'"):
         Ref("a b")
 

@@ -67,6 +67,40 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in RETRY_STATUSES
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_config(
+    base_url: object,
+    project: object,
+    username: object,
+    password: object,
+    timeout: object,
+    backoff: object,
+) -> None:
+    """Refuse settings that could never work, before any connection is tried."""
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise InvalidInputError(
+            f"base_url must be an http(s) URL ending in /api, e.g. 'http://host:8080/api'; "
+            f"got {base_url!r}"
+        )
+    if not isinstance(project, str) or not project or "/" in project:
+        raise InvalidInputError(f"project must be a project name such as 'demo', got {project!r}")
+    if not isinstance(username, str) or not username:
+        raise InvalidInputError("username must be a non-empty str")
+    if not isinstance(password, str):
+        raise InvalidInputError(f"password must be a str, got {type(password).__name__}")
+    if not _is_number(timeout) or not timeout > 0:  # type: ignore[operator]
+        raise InvalidInputError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    if not _is_number(backoff) or not backoff >= 0:  # type: ignore[operator]
+        raise InvalidInputError(f"backoff must be a number of seconds >= 0, got {backoff!r}")
+
+
 class Transport:
     """Sends Haystack ops to ``{base_url}/{project}/{op}`` and returns the parsed grid."""
 
@@ -82,10 +116,11 @@ class Transport:
         pool_size: int,
         backoff: float,
     ) -> None:
-        if max_retries < 0:
-            raise InvalidInputError(f"max_retries must be >= 0, got {max_retries}")
-        if pool_size < 1:
-            raise InvalidInputError(f"pool_size must be >= 1, got {pool_size}")
+        _check_config(base_url, project, username, password, timeout, backoff)
+        if not _is_int(max_retries) or max_retries < 0:
+            raise InvalidInputError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if not _is_int(pool_size) or pool_size < 1:
+            raise InvalidInputError(f"pool_size must be an int >= 1, got {pool_size!r}")
         install_transport_log_filter()
         self.project_url = f"{base_url.rstrip('/')}/{project}/"
         self.username = username
