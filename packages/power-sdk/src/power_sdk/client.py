@@ -143,7 +143,9 @@ class AsyncClient:
         """Read and parse one block; ``register_count`` defaults to the profile's."""
         schema = self.schemas.get(block_id)
         if register_count is None:
-            register_count = self.profile.blocks.get(block_id, schema.register_count)
+            register_count = self.profile.blocks.get(block_id)
+            if register_count is None:
+                register_count = schema.register_count
         data = await self.read_registers(block_id, register_count)
         block = schema.parse(data, protocol=self.profile.protocol_version)
         self.state.update(block)

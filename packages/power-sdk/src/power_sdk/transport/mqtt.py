@@ -331,7 +331,9 @@ class MqttTransport:
                 self._serials.add(serial)
                 self._send_subscribe(serial)
             try:
-                await asyncio.wait_for(ready.wait(), timeout)
+                if not ready.is_set():  # the hot path skips the timer entirely
+                    async with asyncio.timeout(timeout):
+                        await ready.wait()
             except TimeoutError:
                 if not self._connected.is_set():
                     raise self._unavailable() from None
@@ -346,7 +348,8 @@ class MqttTransport:
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     raise self._unavailable()
                 try:
-                    return await asyncio.wait_for(future, timeout)
+                    async with asyncio.timeout(timeout):
+                        return await future
                 except TimeoutError:
                     raise RequestTimeoutError(
                         f"device {serial} did not answer within {timeout:g} s; check that it is "
