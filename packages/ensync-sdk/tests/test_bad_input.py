@@ -285,3 +285,26 @@ async def test_a_node_that_never_answers_is_a_connection_error_after_the_timeout
         server.close()
         await server.wait_closed()
     assert accepted
+
+
+async def test_a_connect_reply_without_client_id_is_refused() -> None:
+    """A server that says success but gives no client id is not an EnSync node."""
+    import grpc.aio
+
+    from ensync_sdk._proto import ensync_pb2 as pb
+    from ensync_sdk._proto import ensync_pb2_grpc as pb_grpc
+
+    class Odd(pb_grpc.EnSyncServiceServicer):
+        async def Connect(self, request: Any, context: Any) -> Any:
+            return pb.ConnectResponse(success=True)
+
+    server = grpc.aio.server()
+    pb_grpc.add_EnSyncServiceServicer_to_server(Odd(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        engine = EnSyncEngine(f"grpc://127.0.0.1:{port}")
+        with pytest.raises(EnSyncConnectionError, match="sent no client id"):
+            await engine.create_client("ak-any")
+    finally:
+        await server.stop(None)

@@ -165,6 +165,8 @@ def test_conn_reply_round_trip(client_id: str, client_hash: str) -> None:
 def test_conn_reply_without_client_id() -> None:
     with pytest.raises(EnSyncError, match="no clientId"):
         parse_conn_reply("{clientHash=x}")
+    with pytest.raises(EnSyncError, match="no clientId"):
+        parse_conn_reply("{clientId=,clientHash=x}")
 
 
 def test_event_dict_and_metadata() -> None:

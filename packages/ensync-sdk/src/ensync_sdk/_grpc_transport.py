@@ -135,6 +135,10 @@ class GrpcTransport(Transport):
                 f"the node refused the access key: {reply.error_message or 'no reason given'}; "
                 f"check the app key"
             )
+        if not reply.client_id:
+            raise EnSyncConnectionError(
+                "the node accepted the access key but sent no client id; is this an EnSync node?"
+            )
         self._client_id = reply.client_id
         return Session(reply.client_id, reply.client_hash, dict(reply.server_config))
 

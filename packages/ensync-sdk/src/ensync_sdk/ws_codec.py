@@ -126,7 +126,7 @@ def parse_conn_reply(content: str) -> tuple[str, str]:
         key, sep, value = pair.partition("=")
         if sep:
             values[key.strip()] = value.strip()
-    if "clientId" not in values:
+    if not values.get("clientId"):
         raise EnSyncError(f"the node's CONN reply has no clientId: {content[:80]!r}")
     return values["clientId"], values.get("clientHash", "")
 
