@@ -7,8 +7,12 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from power_sdk import ConfigError, ParsedBlock, UnknownPluginError
+from power_sdk import ConfigError, ParsedBlock, SchemaError, UnknownPluginError
+from power_sdk.parser import BlockSchema
 from power_sdk.runtime import Executor, PluginRegistry, default_registry, parse_config
 from power_sdk.runtime.cli import PASSWORD_ENV, resolve_pfx_password
 from power_sdk.runtime.config import interpolate, mask_secrets
@@ -397,3 +401,99 @@ def test_broker_url_with_credentials_is_refused_without_echoing_them(url: str) -
         MqttTransport(url)
     assert "hunter2" not in str(info.value)
     assert "://***@h" in str(info.value)
+
+
+# -- property tests of the DSL parsers ----------------------------------------------------------
+
+
+NAMES = st.from_regex(r"[A-Z_][A-Z0-9_]{0,6}", fullmatch=True)
+PLAIN = st.text(alphabet=st.characters(blacklist_characters="${}"), max_size=8)
+
+
+@given(
+    env=st.dictionaries(NAMES, PLAIN, max_size=4),
+    parts=st.lists(st.one_of(PLAIN, NAMES.map(lambda n: ("ref", n))), max_size=6),
+    default=st.one_of(st.none(), PLAIN),
+)
+def test_interpolation_substitutes_or_names_the_missing_variable(
+    env: dict[str, str], parts: list[object], default: str | None
+) -> None:
+    text, expected, missing = "", "", None
+    for part in parts:
+        if isinstance(part, tuple):
+            name = part[1]
+            text += "${" + name + ("" if default is None else ":-" + default) + "}"
+            if name in env:
+                expected += env[name]
+            elif default is not None:
+                expected += default
+            elif missing is None:
+                missing = name
+        else:
+            text += part
+            expected += part
+    if missing is None:
+        assert interpolate({"a": [text]}, env) == {"a": [expected]}
+    else:
+        with pytest.raises(ConfigError, match=rf"{missing} is not set \(used at \$\.a\[0\]\)"):
+            interpolate({"a": [text]}, env)
+
+
+YAML_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=6)
+)
+YAML_TREES = st.recursive(
+    YAML_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "version",
+                    "pipelines",
+                    "devices",
+                    "defaults",
+                    "id",
+                    "pipeline",
+                    "profile_id",
+                    "transport",
+                    "opts",
+                    "sinks",
+                    "type",
+                    "poll_interval",
+                    "schemas",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200)
+@given(tree=YAML_TREES)
+def test_random_config_trees_raise_only_config_errors(tree: object) -> None:
+    text = yaml.safe_dump(tree)
+    try:
+        outcome: object = parse_config(text, env={})
+    except ConfigError as exc:
+        outcome = exc
+    if isinstance(outcome, ConfigError):
+        assert str(outcome).strip()
+    else:
+        assert outcome.devices  # type: ignore[attr-defined]  # a complete, checked config
+
+
+@settings(max_examples=200)
+@given(tree=YAML_TREES)
+def test_random_schema_data_raises_only_schema_errors(tree: object) -> None:
+    try:
+        BlockSchema.from_dict(tree).validate()  # type: ignore[arg-type]
+    except SchemaError as exc:
+        message = str(exc)
+    else:
+        message = "valid"
+    assert message.strip()
