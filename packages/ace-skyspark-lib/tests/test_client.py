@@ -141,6 +141,26 @@ async def test_bad_commit_inputs(client: SkysparkClient) -> None:
         await client.read_by_id("not a ref")
 
 
+async def test_wrongly_shaped_arguments(
+    client: SkysparkClient, skyspark_sim: RunningSimulator
+) -> None:
+    before = dict(skyspark_sim.simulator.op_counts)
+    site = Site(dis="x", refName="x")
+    with pytest.raises(InvalidInputError, match="create_sites takes a list of Site, got Site"):
+        await client.create_sites(site)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="update_points takes Point models, got Site"):
+        await client.update_points([site])  # type: ignore[list-item]
+    with pytest.raises(InvalidInputError, match="find_or_create_equipment takes Equipment"):
+        await client.find_or_create_equipment([{"dis": "x"}])  # type: ignore[list-item]
+    with pytest.raises(InvalidInputError, match="read_by_ids takes a list of ids, got the single"):
+        await client.read_by_ids("p:demo:r:1")
+    with pytest.raises(InvalidInputError, match="delete_entities takes a list of ids"):
+        await client.delete_entities(Ref("p:demo:r:1"))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="limit must be an int >= 1, got '5'"):
+        await client.read("site", limit="5")  # type: ignore[arg-type]
+    assert skyspark_sim.simulator.op_counts == before  # nothing reached the server
+
+
 async def test_find_or_create_is_idempotent(client: SkysparkClient) -> None:
     wanted = [Site(dis="Headquarters", refName="hq"), Site(dis="Depot", refName="depot")]
     first = await client.find_or_create_sites(wanted)

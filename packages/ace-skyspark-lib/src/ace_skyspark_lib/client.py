@@ -58,6 +58,28 @@ def _ref(value: str | Ref, what: str = "id") -> Ref:
         raise InvalidInputError(f"invalid {what} {value!r}: expected e.g. 'p:demo:r:1'") from exc
 
 
+def _refs(ids: Iterable[str | Ref], method: str) -> list[Ref]:
+    if isinstance(ids, str | Ref):
+        raise InvalidInputError(
+            f"{method} takes a list of ids, got the single id {str(ids)!r}; wrap it in a list"
+        )
+    return [_ref(i) for i in ids]
+
+
+def _models(models: Sequence[E], kind: type[E], method: str) -> Sequence[E]:
+    given: object = models  # callers without a type checker pass anything
+    if not isinstance(given, Sequence) or isinstance(given, str):
+        raise InvalidInputError(
+            f"{method} takes a list of {kind.__name__}, got {type(given).__name__}"
+        )
+    for model in models:
+        if not isinstance(model, kind):
+            raise InvalidInputError(
+                f"{method} takes {kind.__name__} models, got {type(model).__name__}"
+            )
+    return models
+
+
 def _range_text(value: HistoryRange) -> str:
     if isinstance(value, str):
         if not value.strip():
@@ -176,15 +198,15 @@ class SkysparkClient:
         parse_filter(filter)
         row: dict[str, Any] = {"filter": filter}
         if limit is not None:
-            if limit < 1:
-                raise InvalidInputError(f"limit must be >= 1, got {limit}")
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+                raise InvalidInputError(f"limit must be an int >= 1, got {limit!r}")
             row["limit"] = Number(float(limit))
         grid = await self._transport.call("read", Grid.from_rows([row]))
         return grid.rows
 
     async def read_by_ids(self, ids: Iterable[str | Ref]) -> list[dict[str, Any]]:
         """The records with these ids, in order; unknown ids are left out."""
-        refs = [_ref(i) for i in ids]
+        refs = _refs(ids, "read_by_ids")
         if not refs:
             return []
         grid = await self._transport.call("read", Grid.from_rows([{"id": r} for r in refs]))
@@ -286,31 +308,31 @@ class SkysparkClient:
 
     async def create_sites(self, sites: Sequence[Site]) -> list[Site]:
         """Create sites; returns them with the ids and ``mod`` the server assigned."""
-        return await self._create(sites)
+        return await self._create(_models(sites, Site, "create_sites"))
 
     async def create_equipment(self, equipment: Sequence[Equipment]) -> list[Equipment]:
         """Create equips; returns them with their server ids."""
-        return await self._create(equipment)
+        return await self._create(_models(equipment, Equipment, "create_equipment"))
 
     async def create_points(self, points: Sequence[Point]) -> list[Point]:
         """Create points; returns them with their server ids."""
-        return await self._create(points)
+        return await self._create(_models(points, Point, "create_points"))
 
     async def update_sites(self, sites: Sequence[Site]) -> list[Site]:
         """Update sites; a stale ``mod`` raises :class:`CommitError` naming the record."""
-        return await self._update(sites)
+        return await self._update(_models(sites, Site, "update_sites"))
 
     async def update_equipment(self, equipment: Sequence[Equipment]) -> list[Equipment]:
         """Update equips; a stale ``mod`` raises :class:`CommitError` naming the record."""
-        return await self._update(equipment)
+        return await self._update(_models(equipment, Equipment, "update_equipment"))
 
     async def update_points(self, points: Sequence[Point]) -> list[Point]:
         """Update points; a stale ``mod`` raises :class:`CommitError` naming the record."""
-        return await self._update(points)
+        return await self._update(_models(points, Point, "update_points"))
 
     async def delete_entities(self, ids: Iterable[str | Ref]) -> int:
         """Delete records by id (their current ``mod`` is read first); returns how many."""
-        refs = [_ref(i) for i in ids]
+        refs = _refs(ids, "delete_entities")
         if not refs:
             return 0
         current = {row["id"]: row for row in await self.read_by_ids(refs)}
@@ -358,15 +380,17 @@ class SkysparkClient:
 
     async def find_or_create_sites(self, sites: Sequence[Site]) -> list[Site]:
         """Sites by ``refName``: existing ones are returned, missing ones created."""
-        return await self._find_or_create("site", sites)
+        return await self._find_or_create("site", _models(sites, Site, "find_or_create_sites"))
 
     async def find_or_create_equipment(self, equipment: Sequence[Equipment]) -> list[Equipment]:
         """Equips by ``refName``: existing ones are returned, missing ones created."""
-        return await self._find_or_create("equip", equipment)
+        return await self._find_or_create(
+            "equip", _models(equipment, Equipment, "find_or_create_equipment")
+        )
 
     async def find_or_create_points(self, points: Sequence[Point]) -> list[Point]:
         """Points by ``refName``: existing ones are returned, missing ones created."""
-        return await self._find_or_create("point", points)
+        return await self._find_or_create("point", _models(points, Point, "find_or_create_points"))
 
     # -- history --------------------------------------------------------------------------------
 
