@@ -315,3 +315,29 @@ def test_encode_command_frames_or_refuses_any_text(fields: dict[str, str]) -> No
         return
     assert isinstance(outcome, str)
     assert parse_command(outcome.encode("utf-8").decode("utf-8")) == ("PUB", fields)
+
+
+class _FailingSocket:
+    """Stands in for the aiohttp WebSocket: the first send fails."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send_str(self, line: str) -> None:
+        if not self.sent:
+            self.sent.append("<lost>")
+            raise ConnectionResetError("peer reset")
+        self.sent.append(line)
+
+
+async def test_a_line_that_was_not_sent_leaves_no_reply_slot() -> None:
+    from ensync_sdk._transport import SessionLostError
+    from ensync_sdk._ws_transport import WebSocketTransport
+
+    transport = WebSocketTransport("ws://unused/message", request_timeout=5, heartbeat=30)
+    transport._ws = _FailingSocket()  # type: ignore[assignment]
+    with pytest.raises(SessionLostError, match="sending PAUSE failed"):
+        await transport._request("PAUSE", {"EVENT_NAME": "a"})
+    assert not transport._pending  # the next reply belongs to the next request

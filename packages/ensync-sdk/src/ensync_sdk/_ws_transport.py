@@ -150,12 +150,21 @@ class WebSocketTransport(Transport):
             self._pending.append(future)
             try:
                 await ws.send_str(line)
-            except (aiohttp.ClientError, ConnectionError, RuntimeError) as exc:
-                raise SessionLostError(f"sending {command} failed ({exc})", cause=exc) from exc
+            except asyncio.CancelledError:
+                future.cancel()  # the line may be on its way: its reply still takes this slot
+                raise
+            except Exception as exc:
+                # The line did not go out: no reply will come for this slot.
+                with contextlib.suppress(ValueError):
+                    self._pending.remove(future)
+                if isinstance(exc, aiohttp.ClientError | ConnectionError | RuntimeError):
+                    raise SessionLostError(f"sending {command} failed ({exc})", cause=exc) from exc
+                raise
         try:
             return await asyncio.wait_for(future, self._timeout)
         except TimeoutError as exc:
-            # The reply order is unknown from here on: start over on a fresh connection.
+            # The node may be stuck: start over on a fresh connection (a late reply would only
+            # fill this request's cancelled slot, so the order of the others is kept).
             raise SessionLostError(
                 f"the node did not answer {command} within {self._timeout:g} s", cause=exc
             ) from exc
