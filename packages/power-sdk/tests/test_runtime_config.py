@@ -323,6 +323,7 @@ def test_schemas_section_adds_blocks_as_data() -> None:
     config = parse_config(BASE + SCHEMAS, env={"MQTT_PASSWORD": "x"})
     (schema,) = config.block_schemas
     assert schema.block_id == 2000
+    assert config.effective()["schemas"][0]["name"] == "INV_BASE_SETTINGS"
     assert schema.parse(b"\x00\x01").values == {"ac_output": 1}
 
 

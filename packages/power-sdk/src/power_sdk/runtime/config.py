@@ -144,6 +144,7 @@ class RuntimeConfig:
                 }
                 for index, device in enumerate(self.devices)
             ],
+            "schemas": [dict(data) for data in self.schemas],
         }
 
 
