@@ -33,7 +33,9 @@ from ace_skyspark_lib.kinds import (
 )
 from shared_testing import RunningSimulator
 from shared_testing.skyspark import hjson
+from shared_testing.skyspark.axon import evaluate
 from shared_testing.skyspark.evaluator import matches
+from shared_testing.skyspark.seed import seed_project
 from shared_testing.skyspark.store import OpError, Project, parse_range
 
 ZINC = {"Content-Type": "text/zinc; charset=utf-8"}
@@ -494,3 +496,23 @@ def test_any_range_text_parses_or_is_an_op_error(text: str) -> None:
     except OpError as exc:
         outcome = exc.message
     assert outcome
+
+
+_AXON_PROJECT = Project("fuzz")
+seed_project(_AXON_PROJECT, days=1)
+_AXON_POINT = next(i for i, rec in _AXON_PROJECT.records.items() if "his" in rec)
+_AXON_FUNCS = ["readAll(", "readCount(", "read(", "readById(", "hisRead(", "now()", "about()"]
+_AXON_WORDS = st.sampled_from(
+    [*_AXON_FUNCS, ")", ",", " ", f"@{_AXON_POINT}", "site", "point and his", "yesterday", "=="]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_AXON_WORDS | st.text(max_size=12), max_size=6).map("".join))
+def test_any_axon_text_evaluates_or_is_an_op_error(expr: str) -> None:
+    try:
+        result = evaluate(expr, _AXON_PROJECT, {"productName": "SkySpark"})
+    except OpError as exc:
+        assert exc.message  # noqa: PT017
+    else:
+        assert isinstance(result, Grid)
