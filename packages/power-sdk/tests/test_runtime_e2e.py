@@ -209,6 +209,22 @@ def test_config_error_exit_status(tmp_path: Path) -> None:
     assert "cannot read runtime config" in missing.stderr
 
 
+def test_continuous_mode_exits_when_no_device_can_be_opened(tmp_path: Path) -> None:
+    config = tmp_path / "runtime.yaml"
+    config.write_text(
+        "version: 1\n"
+        "pipelines: {p: {transport: mqtt, vendor: bluetti, protocol: v2}}\n"
+        "defaults: {transport: {opts: {broker: 'mqtt://127.0.0.1:9'}}}\n"
+        "devices: [{id: typo, pipeline: p, profile_id: EL9000}]\n"
+    )
+    done = subprocess.run(
+        [*CLI, "--config", str(config)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "device typo cannot be opened: unknown device profile 'EL9000'" in done.stderr
+    assert "no device could be opened" in done.stderr
+
+
 async def test_a_bad_device_never_stops_the_others(
     bluetti_on_broker: RunningSimulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,7 +1,7 @@
 """``power-sdk runtime --config FILE [--dry-run | --once]``.
 
-Exit status: 0 on success (and after Ctrl-C), 1 when ``--once`` saw a device fail, 2 for a
-configuration error.
+Exit status: 0 on success (and after Ctrl-C), 1 when ``--once`` saw a device fail or no device
+could be opened at all, 2 for a configuration error.
 """
 
 from __future__ import annotations
@@ -85,6 +85,11 @@ async def _run(executor: Executor, once: bool) -> int:
             if not report.ok:
                 logger.warning("device %s: %s", report.device_id, "; ".join(report.errors))
         return 0 if all(r.ok for r in reports) else 1
+    executor.open()
+    if not executor.devices:  # polling nothing forever would hide the mistake
+        logger.error("no device could be opened; nothing to poll")
+        await executor.close()
+        return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
