@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from ensync_core import decrypt_payload
+from ensync_core import decrypt_payload, generate_key_pair
 from ensync_sdk import (
     EnSyncAuthError,
     EnSyncConnectionError,
     EnSyncEngine,
     EnSyncError,
+    EnSyncSubscriptionError,
     EnSyncValidationError,
     EnSyncWebSocketEngine,
 )
@@ -308,3 +309,47 @@ async def test_a_connect_reply_without_client_id_is_refused() -> None:
             await engine.create_client("ak-any")
     finally:
         await server.stop(None)
+
+
+async def _odd_ws_node(replies: dict[str, str]) -> Any:
+    """A WebSocket peer at /message answering each command with a canned (malformed) reply."""
+    from aiohttp import web
+
+    async def handle(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for message in ws:
+            command = message.data.split(";", 1)[0]
+            await ws.send_str(replies.get(command, "+PASS:ok"))
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/message", handle)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"ws://127.0.0.1:{runner.addresses[0][1]}"
+
+
+async def test_malformed_websocket_replies_are_typed_errors() -> None:
+    runner, url = await _odd_ws_node({"CONN": "+PASS:{clientHash=x}"})
+    try:
+        with pytest.raises(EnSyncConnectionError, match="CONN reply has no clientId"):
+            await EnSyncWebSocketEngine(url).create_client("ak-any")
+    finally:
+        await runner.cleanup()
+    runner, url = await _odd_ws_node(
+        {"CONN": "+PASS:{clientId=c1,clientHash=x}", "REPLAY": "+PASS:not a record"}
+    )
+    try:
+        engine = EnSyncWebSocketEngine(url)
+        options = {"app_secret_key": generate_key_pair().secret_key}
+        async with engine.create_client("ak-any", options) as client:
+            subscription = await client.subscribe(EVENT)
+            with pytest.raises(
+                EnSyncSubscriptionError, match=r"replaying 'evt-1' failed: .*not JSON"
+            ):
+                await subscription.replay("evt-1")
+    finally:
+        await runner.cleanup()

@@ -21,6 +21,7 @@ import aiohttp
 
 from ensync_core import (
     EnSyncAuthError,
+    EnSyncConnectionError,
     EnSyncError,
     EnSyncPublishError,
     EnSyncSubscriptionError,
@@ -189,7 +190,12 @@ class WebSocketTransport(Transport):
                 f"the node refused the access key: {frame.content or 'no reason given'}; "
                 f"check the app key"
             )
-        client_id, client_hash = parse_conn_reply(frame.content)
+        try:
+            client_id, client_hash = parse_conn_reply(frame.content)
+        except EnSyncError as exc:
+            raise EnSyncConnectionError(
+                f"{exc}; is {self._url} an EnSync node?", cause=exc
+            ) from exc
         self._client_id = client_id
         return Session(client_id, client_hash)
 
@@ -305,7 +311,10 @@ class WebSocketTransport(Transport):
         )
         if frame.kind is FrameKind.FAIL:
             raise EnSyncSubscriptionError(f"{what} failed: the node answered {frame.content}")
-        return parse_record(frame.json(), name)
+        try:
+            return parse_record(frame.json(), name)
+        except EnSyncError as exc:
+            raise EnSyncSubscriptionError(f"{what} failed: {exc}", cause=exc) from exc
 
     async def pause(self, name: str, reason: str) -> None:
         await self._expect_pass(
