@@ -436,3 +436,24 @@ def test_login_answers_give_a_token_or_an_auth_error(payload: dict[str, Any]) ->
         assert token.authorization.startswith("Bearer ")
         token.is_expired()
     assert error is None or error.startswith("login answer is malformed")
+
+
+async def test_any_408_on_a_command_is_a_command_timeout() -> None:
+    from aiohttp import web
+
+    async def command(request: Any) -> Any:  # e.g. a proxy's own timeout page
+        return web.Response(status=408, text="<html>Request Timeout</html>")
+
+    async def user(request: Any) -> Any:
+        return web.Response(status=408, text="Request Timeout")
+
+    stub = StubCloud()
+    stub.app.router.add_post("/v1/module/command", command)
+    stub.app.router.add_get("/v1/objects", user)
+    async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
+        with pytest.raises(BragerCommandTimeoutError, match="did not confirm in time") as info:
+            await api.module_command(DEVID, "P6.v1", 50)
+        assert (info.value.status, info.value.code) == (408, None)
+        with pytest.raises(BragerApiError, match="failed with 408") as other:
+            await api.get_objects()  # elsewhere a 408 is an ordinary API error
+        assert not isinstance(other.value, BragerCommandTimeoutError)

@@ -178,11 +178,11 @@ class BragerApiClient:
                     f"{method} {path} is still unauthorized after logging in again; "
                     "the account may lack access"
                 )
-        if (
-            status == 408
-            and isinstance(body, dict)
-            and body.get("status") == ("E_DISPATCH_EVENT_TIMEOUT")
-        ):
+        dispatch_timeout = (
+            isinstance(body, dict) and body.get("status") == "E_DISPATCH_EVENT_TIMEOUT"
+        )
+        if status == 408 and (dispatch_timeout or path.startswith("/module/command")):
+            # On a command any 408 means the same: sent, but not confirmed in time.
             message, code = _message(body, "device did not confirm")
             raise BragerCommandTimeoutError(
                 f"{method} {path}: the device did not confirm in time ({message}); "
