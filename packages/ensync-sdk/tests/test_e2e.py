@@ -20,7 +20,9 @@ def stored(node: RunningSimulator, idem: str) -> Any:
     return node.simulator.state.events[idem]  # type: ignore[attr-defined]
 
 
-async def test_single_recipient_round_trip(connect: Any, apps: Any, inbox: Any) -> None:
+async def test_single_recipient_round_trip(
+    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, transport: str
+) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
     subscription = await bob.subscribe(EVENT)
@@ -34,7 +36,11 @@ async def test_single_recipient_round_trip(connect: Any, apps: Any, inbox: Any) 
     assert event["sender"] == apps[0]["app_id"]
     assert event["metadata"] == {"persist": True}
     assert event["block"] >= 1
-    assert event["timestamp"] > 0
+    logged_at = stored(node, event["idem"]).logged_at
+    if transport == "websocket":  # the record's loggedAt
+        assert event["timestamp"] == logged_at
+    else:  # the time of receipt: not before the node logged it
+        assert event["timestamp"] >= logged_at
 
 
 async def test_payload_metadata_sent_over_grpc(
