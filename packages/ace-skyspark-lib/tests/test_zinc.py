@@ -163,6 +163,15 @@ def test_error_grid_is_recognised() -> None:
     assert grid.meta["dis"] == "boom"
 
 
+def test_blank_line_ends_a_grid_of_several_columns() -> None:
+    grid = zinc.loads('ver:"3.0"\na,b\n1,2\n,\n\n\n')
+    assert grid.rows == [{"a": Number(1), "b": Number(2)}, {}]
+    with pytest.raises(ZincParseError, match="unexpected text after the grid at line 5, column 1"):
+        zinc.loads('ver:"3.0"\na,b\n1,2\n\n3,4\n')
+    # One column: a blank line is how a null row is written.
+    assert zinc.loads('ver:"3.0"\na\n1\n\n2\n').rows == [{"a": Number(1)}, {}, {"a": Number(2)}]
+
+
 def test_crlf_line_endings() -> None:
     assert zinc.loads('ver:"3.0"\r\na\r\n1\r\n').rows == [{"a": Number(1)}]
 

@@ -357,6 +357,10 @@ def _grid(text: str, pos: int, nested: bool) -> tuple[Grid, int]:
     while pos < n:
         if nested and text.startswith(">>", pos):
             break
+        if width > 1 and text[pos] == "\n":
+            # A null row of several columns is written ",,": a blank line ends the grid (some
+            # servers end their answer with an extra newline), it is never a row.
+            break
         row: dict[str, Any] = {}
         index = 0
         while True:
@@ -419,8 +423,9 @@ def loads(text: str | bytes) -> Grid:
         raise ZincParseError(
             "unexpected end of input", line=text.count("\n") + 1, column=1
         ) from exc
-    if pos < len(text) and text[pos:].strip():
-        raise _error(text, _Fail("unexpected text after the grid", pos))
+    rest = text[pos:].lstrip()
+    if rest:
+        raise _error(text, _Fail("unexpected text after the grid", len(text) - len(rest)))
     return grid
 
 
