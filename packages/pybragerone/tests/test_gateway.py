@@ -368,3 +368,23 @@ async def test_start_with_a_revoked_saved_token_logs_in_again(
     ) as restarted:
         with pytest.raises(BragerAuthError, match="check the e-mail and password"):
             await BragerGateway(restarted, OBJECT_ID, DEVIDS).start()
+
+
+async def test_start_twice_keeps_one_connection(
+    sim: RunningSimulator, api: BragerApiClient
+) -> None:
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+    await gateway.start()
+    try:
+        await gateway.start()
+        await gateway.realtime.start()
+        assert sim.simulator.connects == 1
+        assert gateway.stats.primes == 1
+    finally:
+        await gateway.stop()
+    await gateway.start()  # a stopped gateway starts again
+    try:
+        assert gateway.connected
+        assert sim.simulator.connects == 2
+    finally:
+        await gateway.stop()

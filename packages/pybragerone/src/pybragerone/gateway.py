@@ -106,7 +106,12 @@ class BragerGateway:
         return self._running
 
     async def start(self) -> None:
-        """Log in if needed, connect, bind, prime the snapshot, then stream changes."""
+        """Log in if needed, connect, bind, prime the snapshot, then stream changes.
+
+        Calling it again while running does nothing.
+        """
+        if self._running:
+            return
         await self.api.ensure_auth()
         if not self.modules:
             self.modules = [m.devid for m in await self.api.get_modules(self.object_id)]

@@ -106,7 +106,12 @@ class RealtimeManager:
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect, bind and listen; raises :class:`BragerRealtimeError` when that fails."""
+        """Connect, bind and listen; raises :class:`BragerRealtimeError` when that fails.
+
+        Does nothing while already started (until :meth:`stop`).
+        """
+        if self._supervisor is not None:
+            return
         self._stopping = False
         await self._connect_once()
         self._supervisor = asyncio.create_task(self._supervise(), name="brager-realtime")
