@@ -364,3 +364,18 @@ def test_broker_and_transport_are_exclusive() -> None:
 def test_serial_that_cannot_name_a_topic_is_a_config_error(serial: str) -> None:
     with pytest.raises(ConfigError, match="cannot name the MQTT topics"):
         AsyncClient(serial, broker="mqtt://127.0.0.1:1")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"timeout": 0}, "timeout must be a number of seconds > 0, got 0"),
+        ({"timeout": float("nan")}, "timeout must be"),
+        ({"backoff": -1}, "backoff must be a number of seconds >= 0, got -1"),
+        ({"retries": -1}, "retries must be an integer >= 0, got -1"),
+        ({"retries": 1.5}, "retries must be an integer"),
+    ],
+)
+def test_bad_timing_options_are_config_errors(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        AsyncClient("X", broker="mqtt://127.0.0.1:1", **options)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator, Sequence
@@ -27,6 +28,18 @@ __all__ = ["AsyncClient", "Client"]
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+def _check_seconds(name: str, value: float, *, zero_ok: bool) -> None:
+    valid = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value > 0 or (zero_ok and value == 0))
+    )
+    if not valid:
+        limit = ">= 0" if zero_ok else "> 0"
+        raise ConfigError(f"{name} must be a number of seconds {limit}, got {value!r}")
 
 
 class AsyncClient:
@@ -62,6 +75,10 @@ class AsyncClient:
                 f"device serial {serial!r} cannot name the MQTT topics SUB/<serial> and "
                 "PUB/<serial>: it must be non-empty text without '/', '+', '#'"
             )
+        _check_seconds("timeout", timeout, zero_ok=False)
+        _check_seconds("backoff", backoff, zero_ok=True)
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ConfigError(f"retries must be an integer >= 0, got {retries!r}")
         self.serial = serial
         self.profile = profile if isinstance(profile, DeviceProfile) else get_profile(profile)
         self._owns_transport = transport is None
