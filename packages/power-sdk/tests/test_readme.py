@@ -49,3 +49,23 @@ def test_yaml_example_is_a_valid_runtime_config() -> None:
     assert [s.type for s in config.devices[0].sinks] == ["stdout", "jsonl", "mqtt"]
     assert config.devices[0].sinks[2].discovery_prefix == "homeassistant"
     assert [s.block_id for s in config.block_schemas] == [3500]
+
+
+async def test_yaml_example_polls_the_simulator_once(
+    bluetti_on_broker: RunningSimulator, tmp_path: Path
+) -> None:
+    from power_sdk.runtime import Executor
+
+    (example,) = blocks("yaml")
+    out = tmp_path / "garage.jsonl"
+    text = example.replace("/var/lib/power/garage.jsonl", str(out))  # the only change
+    broker = bluetti_on_broker.info()["broker"]
+    assert {"serial": "2430200000002", "profile": "ELITE200V2"} in bluetti_on_broker.info()[
+        "devices"
+    ]
+    config = parse_config(text, env={"BLUETTI_BROKER": broker, "HA_BROKER": broker})
+    async with Executor(config) as executor:
+        (report,) = await executor.run_once()
+    assert report.ok, report.errors
+    records = [line for line in out.read_text().splitlines() if line]
+    assert len(records) == report.blocks == 3  # groups core, battery, grid
