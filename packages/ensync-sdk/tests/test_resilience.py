@@ -205,3 +205,38 @@ async def test_heartbeat_survives_a_node_error(
     beats = state.heartbeats
     await eventually(lambda: state.heartbeats >= beats + 2)  # still beating afterwards
     await client.close()
+
+
+def _grpc_engine(node: RunningSimulator) -> Any:
+    from ensync_sdk import EnSyncEngine
+
+    return EnSyncEngine(node.info()["grpc_url"], {"reconnect_interval": 20})
+
+
+async def test_a_node_error_while_reconnecting_is_retried_over_grpc(
+    node: RunningSimulator, apps: Any, inbox: Any, on_node: Any, eventually: Any
+) -> None:
+    engine = _grpc_engine(node)
+    alice, bob = [
+        await engine.create_client(a["access_key"], {"app_secret_key": a["secret_key"]})
+        for a in apps[:2]
+    ]
+    box = inbox()
+    (await bob.subscribe(EVENT)).on(box.handler)
+    first = bob.client_id
+    node.faults.fail_next(1, status=500)  # the next request is bob's Connect after the reset
+    await on_node(node.simulator.reset_streams)  # type: ignore[attr-defined]
+    await eventually(lambda: bob.client_id != first)
+    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
+    await engine.close()
+
+
+async def test_a_node_error_on_connect_is_a_connection_error_over_grpc(
+    node: RunningSimulator, apps: Any
+) -> None:
+    node.faults.fail_next(1, status=500)
+    with pytest.raises(
+        EnSyncConnectionError, match="connecting failed: the node answered INTERNAL"
+    ):
+        await _grpc_engine(node).create_client(apps[0]["access_key"])

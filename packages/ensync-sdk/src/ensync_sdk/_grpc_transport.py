@@ -120,7 +120,7 @@ class GrpcTransport(Transport):
             reply = await self._unary(
                 self._api.Connect(pb.ConnectRequest(access_key=access_key), timeout=self._timeout),
                 "connecting",
-                EnSyncAuthError,
+                EnSyncConnectionError,  # a node error is not the key's fault; refusals below
             )
         except EnSyncError as exc:
             error = exc.cause
