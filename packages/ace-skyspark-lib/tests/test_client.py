@@ -263,6 +263,31 @@ async def test_write_history_chunked_reports_progress(
     assert sum(1 for t in stored if t >= ts and t < ts + timedelta(days=3)) == 2500
 
 
+async def test_write_history_chunked_bounds_concurrency(client: SkysparkClient) -> None:
+    point = (await client.read_points_as_models())[0]
+    ts = datetime(2023, 2, 1, tzinfo=UTC)
+    samples = [
+        HistorySample(point_id=point.id, timestamp=ts + timedelta(minutes=i), value=float(i))
+        for i in range(1000)
+    ]
+    real_call = client._transport.call
+    in_flight = peak = 0
+
+    async def counting_call(op: str, grid: Any = None, **kwargs: Any) -> Any:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await real_call(op, grid, **kwargs)
+        finally:
+            in_flight -= 1
+
+    client._transport.call = counting_call  # type: ignore[method-assign]
+    results = await client.write_history_chunked(samples, chunk_size=100, max_concurrent=3)
+    assert [r.samples_written for r in results] == [100] * 10
+    assert peak == 3
+
+
 async def test_history_range_errors(client: SkysparkClient) -> None:
     point = (await client.read_points_as_models())[0]
     with pytest.raises(InvalidInputError, match="invalid history range"):
