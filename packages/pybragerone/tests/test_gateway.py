@@ -388,3 +388,22 @@ async def test_start_twice_keeps_one_connection(
         assert sim.simulator.connects == 2
     finally:
         await gateway.stop()
+
+
+def test_malformed_floods_are_counted_and_logged_sparingly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gateway = BragerGateway(BragerApiClient("a@b.c", "pw"), OBJECT_ID, DEVIDS)
+    caplog.set_level(logging.WARNING, logger="pybragerone.gateway")
+    for _ in range(2500):
+        gateway._on_parameters("parameters:change", "garbage")
+        gateway._on_parameters("parameters:change", {DEVID: {"ZZ": {"v1": 1}}})
+    assert gateway.stats.bad_payloads == 2500
+    assert gateway.stats.skipped_cells == 2500
+    texts = [r.getMessage() for r in caplog.records]
+    malformed = [t for t in texts if t.startswith("skipping malformed")]
+    skipped = [t for t in texts if "malformed part(s)" in t]
+    # the first 20 of each, then one per thousand: late problems are never silent
+    assert len(malformed) == len(skipped) == 22
+    assert "(2000 so far)" in malformed[-1]
+    assert "(2000 so far)" in skipped[-1]

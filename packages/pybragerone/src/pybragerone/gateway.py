@@ -31,7 +31,13 @@ log = logging.getLogger(__name__)
 SnapshotCallback = Callable[[dict[str, dict[str, Any]]], Any]
 TaskCallback = Callable[[str, Any], Any]
 
-_LOG_SKIPS = 20
+_LOG_FIRST = 20
+_LOG_EVERY = 1000
+
+
+def _worth_logging(before: int, after: int) -> bool:
+    """The first few problems of a kind, then one per thousand: never silent, never a flood."""
+    return before < _LOG_FIRST or before // _LOG_EVERY != after // _LOG_EVERY
 
 
 @dataclass(slots=True)
@@ -177,8 +183,14 @@ class BragerGateway:
             return
         before = self.stats.skipped_cells
         self.stats.skipped_cells += len(skipped)
-        if before < _LOG_SKIPS:
-            log.warning("%s: skipped %d malformed part(s): %s", where, len(skipped), skipped[:5])
+        if _worth_logging(before, self.stats.skipped_cells):
+            log.warning(
+                "%s: skipped %d malformed part(s) (%d so far): %s",
+                where,
+                len(skipped),
+                self.stats.skipped_cells,
+                skipped[:5],
+            )
 
     def _on_parameters(self, event: str, payload: Any) -> None:
         self.stats.events += 1
@@ -186,7 +198,9 @@ class BragerGateway:
             result = parse_parameters(payload)
         except BragerPayloadError as exc:
             self.stats.bad_payloads += 1
-            log.warning("skipping malformed %s event: %s", event, exc)
+            bad = self.stats.bad_payloads
+            if _worth_logging(bad - 1, bad):
+                log.warning("skipping malformed %s event (%d so far): %s", event, bad, exc)
             return
         self._count_skips(event, result.skipped)
         updates = result.updates
