@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ace_skyspark_lib import AuthenticationError, SkysparkError
+from ace_skyspark_lib import AuthenticationError, SkysparkClient, SkysparkError
 from ace_skyspark_lib._logging import get_logger
 from shared_testing import RunningSimulator
 
@@ -52,3 +52,14 @@ def test_logger_masks_secret_keys(caplog: pytest.LogCaptureFixture) -> None:
     assert "hunter2" not in caplog.text
     assert "abc" not in caplog.text
     assert "user='su'" in caplog.text
+
+
+def test_http_stack_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    SkysparkClient("http://x/api", "p", "u", "pw")  # installs the filter
+    caplog.set_level(logging.DEBUG)
+    headers = [(b"Authorization", b"BEARER authToken=tok-123abc")]
+    logging.getLogger("httpcore.http11").debug("send_request_headers %r", headers)
+    logging.getLogger("httpx").debug("auth header: Bearer tok-456def, password=hunter2")
+    assert "send_request_headers" in caplog.text
+    for secret in ("tok-123abc", "tok-456def", "hunter2"):
+        assert secret not in caplog.text
