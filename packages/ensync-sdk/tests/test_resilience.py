@@ -37,6 +37,27 @@ async def _assert_every_event_handled_and_acked(
         await asyncio.sleep(0.01)
 
 
+def _acked(node: RunningSimulator) -> set[str]:
+    """The events the node holds as acknowledged (call on the node's loop)."""
+    events = node.simulator.state.events  # type: ignore[attr-defined]
+    return {idem for idem, event in events.items() if event.status == "acked"}
+
+
+async def _some_acked(node: RunningSimulator, on_node: Any) -> None:
+    """Wait until the node holds at least one acknowledgement (so the next check can bite)."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while not await on_node(lambda: _acked(node)):
+        assert asyncio.get_running_loop().time() < deadline, "nothing was acknowledged"
+        await asyncio.sleep(0.01)
+
+
+def _assert_never_redelivered(acked: set[str], box: Any) -> None:
+    """An event acknowledged before the fault was handled exactly once."""
+    assert acked  # the fault hit after some acknowledgements, or this proves nothing
+    handled = [e["idem"] for e in box.events]
+    assert all(handled.count(idem) == 1 for idem in acked)
+
+
 async def _slow_handler_box(inbox: Any) -> Any:
     box = inbox()
     original = box.handler
@@ -57,11 +78,20 @@ async def test_no_event_lost_across_stream_resets(
     (await bob.subscribe(EVENT)).on(box.slow)
     ids = await _publish_all(alice, apps[1]["app_id"], 0, COUNT)
     await box.wait(lambda: len(box.events) >= 5)
+    await _some_acked(node, on_node)
     first_client = bob.client_id
-    await on_node(node.simulator.reset_streams)  # type: ignore[attr-defined]
+    simulator = node.simulator
+
+    def acked_then_reset() -> set[str]:
+        acked = _acked(node)
+        simulator.reset_streams()  # type: ignore[attr-defined]
+        return acked
+
+    acked_before = await on_node(acked_then_reset)
     ids += await _publish_all(alice, apps[1]["app_id"], COUNT, COUNT)
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
     await _assert_every_event_handled_and_acked(node, ids, box, on_node)
+    _assert_never_redelivered(acked_before, box)
     assert bob.client_id != first_client  # reconnected with a new session
     assert EVENT in bob.subscriptions
 
@@ -74,11 +104,14 @@ async def test_no_event_lost_across_a_node_restart(
     (await bob.subscribe(EVENT)).on(box.slow)
     ids = await _publish_all(alice, apps[1]["app_id"], 0, COUNT)
     await box.wait(lambda: len(box.events) >= 5)
+    await _some_acked(node, on_node)
+    acked_before = await on_node(lambda: _acked(node))
     await asyncio.to_thread(node.restart)
     # Publishing right after the restart goes through a reconnect transparently.
     ids += await _publish_all(alice, apps[1]["app_id"], COUNT, COUNT)
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
     await _assert_every_event_handled_and_acked(node, ids, box, on_node)
+    _assert_never_redelivered(acked_before, box)
 
 
 async def test_dropped_request_resets_streams_and_client_recovers(
