@@ -151,6 +151,55 @@ def test_menu_from_rest_device_menu_and_errors() -> None:
     assert parse_module_menu('{"routes": []}').routes == []
     with pytest.raises(BragerAssetError, match="no object with 'routes'"):
         parse_module_menu("var a=1;")
+    for answer in ({"deviceMenu": {"routes": 5}}, {"priority": 1}, {"routes": "x"}):
+        with pytest.raises(BragerAssetError, match="no object with 'routes'"):
+            parse_module_menu(answer)
+    # a literal without a routes list is passed over for the next one
+    menu = parse_module_menu("x={deviceMenu:{a:1}};y={routes:[{name:'b'}]};")
+    assert [r.name for r in menu.routes] == ["b"]
+
+
+json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "routes",
+                    "deviceMenu",
+                    "name",
+                    "meta",
+                    "parameters",
+                    "children",
+                    "read",
+                    "write",
+                    "token",
+                    "permission",
+                    "minLevel",
+                    "priority",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(json_like)
+def test_menu_answers_give_a_menu_or_an_asset_error(answer: Any) -> None:
+    if not isinstance(answer, dict):
+        answer = {"routes": answer}
+    try:
+        menu = parse_module_menu(answer)
+    except BragerAssetError as exc:
+        assert "no object with 'routes'" in str(exc)  # noqa: PT017
+    else:
+        assert all(isinstance(s, str) for s in menu.all_symbols())
+        menu.visible_symbols(["PARAM_READ"], level=5)
 
 
 @pytest.mark.parametrize(

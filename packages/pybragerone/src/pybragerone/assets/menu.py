@@ -126,34 +126,42 @@ def _route(raw: Any, depth: int = 0) -> MenuRoute | None:
     )
 
 
-def _menu(obj: dict[str, Any]) -> ModuleMenu:
+def _routes_of(obj: dict[str, Any]) -> list[Any] | None:
     routes = obj.get("routes")
-    if not isinstance(routes, list):
-        menu = obj.get("deviceMenu")
-        routes = menu.get("routes") if isinstance(menu, dict) else []
+    if isinstance(routes, list):
+        return routes
+    menu = obj.get("deviceMenu")  # the REST answer wraps the menu
+    routes = menu.get("routes") if isinstance(menu, dict) else None
+    return routes if isinstance(routes, list) else None
+
+
+def _menu(obj: dict[str, Any], routes: list[Any]) -> ModuleMenu:
     priority = obj.get("priority")
     return ModuleMenu(
         priority=priority if isinstance(priority, int) and not isinstance(priority, bool) else None,
-        routes=[r for raw in routes or [] if (r := _route(raw)) is not None],
+        routes=[r for raw in routes if (r := _route(raw)) is not None],
     )
 
 
 def parse_module_menu(source: str | dict[str, Any]) -> ModuleMenu:
     """Parse ``module.menu`` from minified JS, JSON text, or the REST ``deviceMenu`` answer.
 
-    Raises :class:`BragerAssetError` when no object with ``routes`` is found.
+    Raises :class:`BragerAssetError` when no object with a ``routes`` list is found.
     """
     if isinstance(source, dict):
-        return _menu(source)
-    stripped = source.lstrip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except (ValueError, RecursionError):  # not JSON (maybe a JS literal), or hostile JSON
-            data = None
-        if isinstance(data, dict):
-            return _menu(data)
-    for obj in iter_object_literals(source):
-        if isinstance(obj.get("routes"), list) or isinstance(obj.get("deviceMenu"), dict):
-            return _menu(obj)
+        candidates: Iterable[Any] = [source]
+    else:
+        candidates = iter_object_literals(source)
+        stripped = source.lstrip()
+        if stripped.startswith("{"):
+            try:
+                data = json.loads(stripped)
+            except (ValueError, RecursionError):  # not JSON (maybe a JS literal), or hostile
+                data = None
+            if isinstance(data, dict):
+                candidates = [data]
+    for obj in candidates:
+        routes = _routes_of(obj) if isinstance(obj, dict) else None
+        if routes is not None:
+            return _menu(obj, routes)
     raise BragerAssetError("module.menu holds no object with 'routes'; is it the right file?")
