@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ace_skyspark_lib import zinc
-from ace_skyspark_lib.exceptions import ZincEncodeError, ZincParseError
+from ace_skyspark_lib.exceptions import InvalidInputError, ZincEncodeError, ZincParseError
 from ace_skyspark_lib.kinds import (
     NA,
     Coord,
@@ -206,6 +206,16 @@ def test_bytes_input_and_bad_utf8() -> None:
     assert zinc.loads(b'ver:"3.0"\na\n"\xc3\xa9"\n').rows == [{"a": "é"}]
     with pytest.raises(ZincParseError, match="not UTF-8"):
         zinc.loads(b'ver:"3.0"\na\n"\xff"\n')
+
+
+def test_numbers_refuse_what_is_not_a_number() -> None:
+    with pytest.raises(ZincEncodeError, match=r"an int beyond 1\.8e308 cannot be written"):
+        zinc.dumps_value(10**400)
+    with pytest.raises(InvalidInputError, match="number too large for a float"):
+        Number(10**400)
+    for bad in ("12", None, True):
+        with pytest.raises(InvalidInputError, match="a Number's value is a number, got"):
+            Number(bad)  # type: ignore[arg-type]
 
 
 def test_encode_errors_are_typed() -> None:

@@ -131,7 +131,14 @@ class Number:
     def __post_init__(self) -> None:
         val: object = self.val
         if not isinstance(val, float):
-            object.__setattr__(self, "val", float(self.val))
+            if isinstance(val, bool | str | bytes):
+                raise InvalidInputError(f"a Number's value is a number, got {val!r}")
+            try:
+                object.__setattr__(self, "val", float(val))  # type: ignore[arg-type]
+            except OverflowError:
+                raise InvalidInputError("number too large for a float (beyond 1.8e308)") from None
+            except (TypeError, ValueError):
+                raise InvalidInputError(f"a Number's value is a number, got {val!r}") from None
         unit = self.unit
         if unit is not None and unit not in _UNITS_SEEN:
             if not isinstance(unit, str) or not _UNIT.match(unit):

@@ -474,6 +474,13 @@ def _float(value: float) -> str:
     return repr(value)
 
 
+def _int(value: int) -> str:
+    try:
+        return _float(float(value))
+    except OverflowError:
+        raise ZincEncodeError("an int beyond 1.8e308 cannot be written as a Zinc number") from None
+
+
 def _number(value: Number) -> str:
     unit = value.unit
     return _float(value.val) + unit if unit else _float(value.val)
@@ -566,7 +573,7 @@ _ENCODERS: dict[type, Any] = {
     datetime: _datetime_text,
     date: date.isoformat,
     time: _time_text,
-    int: lambda v: _float(float(v)),
+    int: _int,
     float: _float,
     Uri: _uri,
     Symbol: _symbol,
