@@ -173,8 +173,13 @@ async def test_secrets_never_logged(
     await a.publish(EVENT, [bob["app_id"]], {"n": 1})
     with pytest.raises(EnSyncError) as refused:
         await engine.create_client("ak-" + alice["access_key"])
+    sessions = list(node.simulator.state.sessions)  # type: ignore[attr-defined]
     await engine.close()
-    assert "connected over" in caplog.text  # logging was on
+    assert "connected over" in caplog.text  # logging was on, client ids among it
+    for client_id in sessions:  # a client id authorizes requests: only a hint is logged
+        assert client_id not in caplog.text
+        assert client_id not in repr(a)
+        assert client_id not in repr(b)
     for secret in (alice["access_key"], bob["access_key"], alice["secret_key"], bob["secret_key"]):
         assert secret not in caplog.text
         assert secret not in str(refused.value)

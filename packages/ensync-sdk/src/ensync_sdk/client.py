@@ -66,12 +66,20 @@ class EnSyncClient:
         self._closed = False
 
     def __repr__(self) -> str:
-        return f"<EnSyncClient {self._transport.name} client_id={self.client_id!r}>"
+        return f"<EnSyncClient {self._transport.name} client_id={self._shown_id}>"
 
     @property
     def client_id(self) -> str | None:
         """The node's id for this connection (changes after a reconnect)."""
         return None if self._session is None else self._session.client_id
+
+    @property
+    def _shown_id(self) -> str:
+        """The client id for logs: it authorizes every request, so only a hint of it."""
+        cid = self.client_id
+        if cid is None:
+            return "None"
+        return f"{cid[:4]}…{cid[-4:]}" if len(cid) > 12 else "…"
 
     @property
     def client_hash(self) -> str | None:
@@ -106,7 +114,7 @@ class EnSyncClient:
         except BaseException:
             await self._transport.close()
             raise
-        self._log_info("connected over %s as client %s", self._transport.name, self.client_id)
+        self._log_info("connected over %s as client %s", self._transport.name, self._shown_id)
         self._heartbeat = asyncio.create_task(self._beat(), name="ensync-heartbeat")
 
     async def close(self) -> None:
@@ -290,7 +298,7 @@ class EnSyncClient:
                     self._log_info("reconnect attempt %d/%d failed: %s", attempt, attempts, exc)
                     continue
                 self._generation += 1
-                self._log_info("reconnected as client %s (attempt %d)", self.client_id, attempt)
+                self._log_info("reconnected as client %s (attempt %d)", self._shown_id, attempt)
                 return
             raise EnSyncConnectionError(
                 f"the connection to the EnSync node was lost and {attempts} reconnect attempts "
