@@ -201,15 +201,7 @@ class Subscription:
             except SessionLostError as exc:
                 self._client._log_info("subscription %r interrupted: %s", self._name, exc)
             except EnSyncError as exc:  # the node refused the stream: retrying will not help
-                if self.active:
-                    self._active = False
-                    self._client._forget(self)
-                    await self._report(
-                        EnSyncSubscriptionError(
-                            f"the subscription to {self._name!r} stopped: {exc}", cause=exc
-                        ),
-                        None,
-                    )
+                await self._give_up(exc)
                 return
             if not self.active:  # stopped on purpose while the stream ended
                 return
@@ -217,16 +209,20 @@ class Subscription:
                 await self._client._recover(generation)
                 stream = await self._client._request(lambda t: t.open_stream(self._name))
             except EnSyncError as exc:
-                self._active = False
-                self._client._forget(self)
-                await self._report(
-                    EnSyncSubscriptionError(
-                        f"the subscription to {self._name!r} stopped: {exc}", cause=exc
-                    ),
-                    None,
-                )
+                await self._give_up(exc)
                 return
             self._client._log_info("resubscribed to %r", self._name)
+
+    async def _give_up(self, cause: EnSyncError) -> None:
+        """Stop for good and tell the error callbacks (unless stopped on purpose meanwhile)."""
+        if not self._active:
+            return
+        self._active = False
+        self._client._forget(self)
+        error = EnSyncSubscriptionError(
+            f"the subscription to {self._name!r} stopped: {cause}", cause=cause
+        )
+        await self._report(error, None)
 
     def _decrypt(self, raw: RawMessage) -> Any:
         plaintext = decrypt_payload(raw.payload, self._key)
