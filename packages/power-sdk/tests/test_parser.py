@@ -1,5 +1,6 @@
 import logging
 import struct
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -175,6 +176,31 @@ def test_schema_validation_errors() -> None:
         SchemaRegistry([BlockSchema(9, "N", [Field("a", -1, UInt8())])])
     with pytest.raises(SchemaError, match="register number"):
         SchemaRegistry([BlockSchema(70000, "X", [])])
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (lambda: BlockSchema(9, "X", [Field("a", "4", UInt16())]), "offset must be an integer"),
+        (lambda: BlockSchema(9, "X", [Field("a", 0, "u16")]), "type must be a datatype instance"),
+        (lambda: BlockSchema(9, "X", [Field("a", 0, UInt16)]), "type must be a datatype"),
+        (lambda: BlockSchema(9, "X", [Field(5, 0, UInt16())]), "name must be non-empty text"),
+        (
+            lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), min_protocol="x")]),
+            "min_protocol must be an integer",
+        ),
+        (lambda: BlockSchema("9", "X", []), "block id must be an integer"),
+        (lambda: BlockSchema(9, "X", [], min_length=2.5), "min_length must be an integer"),
+        (lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), transforms=7)]), "transforms must"),
+    ],
+)
+def test_mistyped_schemas_fail_at_registration(schema: Any, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        SchemaRegistry([schema()])
+
+
+def test_no_transforms_may_be_none() -> None:
+    assert Field("a", 0, UInt16(), transforms=None).transforms == ()  # type: ignore[arg-type]
 
 
 def test_overlap_is_a_warning_not_an_error(caplog: pytest.LogCaptureFixture) -> None:

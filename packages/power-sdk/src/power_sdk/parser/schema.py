@@ -20,9 +20,13 @@ from power_sdk.parser.transforms import compile_transforms
 __all__ = ["BlockSchema", "Field", "ParsedBlock"]
 
 
-def _tuple_of_str(value: Sequence[str]) -> tuple[str, ...]:
+def _tuple_of_str(value: Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
     if isinstance(value, str):
         return (value,)
+    if not isinstance(value, Iterable):
+        raise SchemaError(f"transforms must be a list such as ['scale:0.1'], got {value!r}")
     return tuple(value)
 
 
@@ -77,6 +81,19 @@ _Entry = tuple[str, int, Callable[[Any], Any] | None]
 @attrs.frozen
 class _Plan:
     groups: tuple[tuple[struct.Struct, tuple[_Entry, ...]], ...]
+
+
+def _check_field_types(block_id: int, field: Field) -> None:
+    where = f"block {block_id}: field {field.name!r}"
+    if not isinstance(field.name, str) or not field.name:
+        raise SchemaError(f"{where}: the name must be non-empty text")
+    for what, value in (("offset", field.offset), ("min_protocol", field.min_protocol)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SchemaError(f"{where}: {what} must be an integer, got {value!r}")
+    if not isinstance(field.type, DataType):
+        raise SchemaError(
+            f"{where}: type must be a datatype instance such as UInt16(), got {field.type!r}"
+        )
 
 
 def _post(field: Field) -> Callable[[Any], Any] | None:
@@ -148,6 +165,9 @@ class BlockSchema:
         Compiles every transform (so unknown names and bad arguments fail here) and reports
         overlapping fields as warnings: published layouts sometimes overlap, and the data says so.
         """
+        for what, value in (("block id", self.block_id), ("min_length", self.min_length)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SchemaError(f"block {self.block_id!r}: {what} must be an integer")
         if not 0 <= self.block_id <= 0xFFFF:
             raise SchemaError(f"block id must be a register number 0..65535, got {self.block_id}")
         if self.min_length < 0:
@@ -157,6 +177,7 @@ class BlockSchema:
             if field.name in seen:
                 raise SchemaError(f"block {self.block_id}: field {field.name!r} is defined twice")
             seen.add(field.name)
+            _check_field_types(self.block_id, field)
             if field.offset < 0:
                 raise SchemaError(
                     f"block {self.block_id}: field {field.name!r} has a negative offset"
