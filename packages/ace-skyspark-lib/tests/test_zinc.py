@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import string
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -216,6 +217,21 @@ def test_numbers_refuse_what_is_not_a_number() -> None:
     for bad in ("12", None, True):
         with pytest.raises(InvalidInputError, match="a Number's value is a number, got"):
             Number(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Uri(5), "a Uri's value is a str, got int"),
+        (lambda: Symbol(None), "a Symbol's name is a str, got NoneType"),
+        (lambda: Coord("a", 1), "a Coord holds decimal degrees, got 'a'"),
+        (lambda: XStr("Span", 3), "an XStr's value is a str, got int"),
+        (lambda: Ref("a", 5), "a Ref's display name is a str, got int"),
+    ],
+)
+def test_value_types_check_their_fields(build: Any, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        build()
 
 
 def test_encode_errors_are_typed() -> None:

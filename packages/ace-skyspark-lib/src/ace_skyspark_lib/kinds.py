@@ -79,6 +79,11 @@ _UNIT = re.compile(r"[A-Za-z%_/$\u0080-\U0010ffff]+\Z")
 _UNITS_SEEN: set[str] = set()
 
 
+def _need_str(value: object, what: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{what} is a str, got {type(value).__name__}")
+
+
 def is_tag_name(name: str) -> bool:
     """Whether ``name`` is a valid Haystack tag name (lowercase or ``_`` first)."""
     return _TAG_NAME.match(name) is not None
@@ -102,6 +107,8 @@ class Ref:
             id = id[1:]
         if not _REF_ID.match(id):
             raise InvalidInputError(f"invalid ref id {id!r}: use only a-z A-Z 0-9 _ : - . ~")
+        if dis is not None:
+            _need_str(dis, "a Ref's display name")
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "dis", dis)
 
@@ -171,12 +178,18 @@ class Uri:
 
     val: str
 
+    def __post_init__(self) -> None:
+        _need_str(self.val, "a Uri's value")
+
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
     """A symbol naming a def: ``^elec-meter``."""
 
     val: str
+
+    def __post_init__(self) -> None:
+        _need_str(self.val, "a Symbol's name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +200,9 @@ class Coord:
     lng: float
 
     def __post_init__(self) -> None:
+        for value in (self.lat, self.lng):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInputError(f"a Coord holds decimal degrees, got {value!r}")
         if not (-90.0 <= self.lat <= 90.0 and -180.0 <= self.lng <= 180.0):
             raise InvalidInputError(f"coordinate out of range: lat={self.lat} lng={self.lng}")
 
@@ -199,6 +215,8 @@ class XStr:
     val: str
 
     def __post_init__(self) -> None:
+        _need_str(self.type, "an XStr's type")
+        _need_str(self.val, "an XStr's value")
         if not _XSTR_TYPE.match(self.type):
             raise InvalidInputError(
                 f"invalid XStr type {self.type!r}: must start with an uppercase letter"
