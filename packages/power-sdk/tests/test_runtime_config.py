@@ -287,6 +287,7 @@ devices:
   - {id: d, pipeline: p, profile_id: EL30V2, transport: {opts: {blocks: [4242]}}}
   - {id: e, pipeline: p, profile_id: EL30V2, transport: {opts: {groups: [CORE, grid]}}}
   - {id: f, pipeline: p, profile_id: EL30V2, transport: {opts: {groups: 5}}}
+  - {id: g, pipeline: p, profile_id: EL30V2, transport: {opts: {retries: 1.9}}}
 """
     executor = Executor(parse_config(text, env={}))
     executor.open()
@@ -297,6 +298,7 @@ devices:
     assert "at transport.opts.blocks" in executor.failed_to_open["c"]
     assert "no schema registered for block 4242" in executor.failed_to_open["d"]
     assert "invalid value 5 at transport.opts.groups" in executor.failed_to_open["f"]
+    assert "invalid value 1.9 at transport.opts.retries" in executor.failed_to_open["g"]
     assert [d.id for d in executor.devices] == ["e"]
     assert list(executor.devices[0].session.block_ids) == [100, 1300]
 

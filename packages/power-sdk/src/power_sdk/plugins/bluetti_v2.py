@@ -26,6 +26,10 @@ def _option(options: Mapping[str, Any], name: str, kind: Callable[[Any], T], def
     try:
         if kind is bool and not isinstance(value, bool):
             raise ValueError(value)
+        if kind is int and (
+            isinstance(value, bool) or (isinstance(value, float) and not value.is_integer())
+        ):
+            raise ValueError(value)  # int() would silently cut 1.9 to 1
         return kind(value)
     except (TypeError, ValueError):
         raise ConfigError(
