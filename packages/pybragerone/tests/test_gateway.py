@@ -407,3 +407,31 @@ def test_malformed_floods_are_counted_and_logged_sparingly(
     assert len(malformed) == len(skipped) == 22
     assert "(2000 so far)" in malformed[-1]
     assert "(2000 so far)" in skipped[-1]
+
+
+async def test_changes_during_the_snapshot_win_but_metadata_only_frames_do_not(
+    sim: RunningSimulator, api: BragerApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+    params = ParamStore()
+    task = asyncio.create_task(params.run(gateway.bus))
+    real = api.get_parameters
+
+    async def in_flight(modules: Any) -> dict[str, Any]:
+        snapshot = await real(modules)
+        # events that arrive while the snapshot answer travels
+        gateway._on_parameters(
+            "app:modules:parameters:change",
+            {DEVID: {"P4": {"v1": {"updatedAt": 1}, "v2": {"value": -7.5}}}},
+        )
+        return snapshot
+
+    monkeypatch.setattr(api, "get_parameters", in_flight)
+    await gateway.start()
+    try:
+        await params.wait_until(gateway.bus.last_seq)
+        assert params.get(DEVID, "P4.v1") == 54.5  # the snapshot's value is kept
+        assert params.get(DEVID, "P4.v2") == -7.5  # the newer change is not overwritten
+    finally:
+        await gateway.stop()
+        await task

@@ -205,7 +205,10 @@ class BragerGateway:
         self._count_skips(event, result.skipped)
         updates = result.updates
         if self._priming is not None:
-            self._priming.update((u.devid, u.key) for u in updates)
+            # Only a new value beats the snapshot's: a metadata-only frame carries none.
+            self._priming.update(
+                (u.devid, u.key) for u in updates if u.value is not None or u.meta is None
+            )
         self.stats.updates += len(updates)
         self.bus.publish_many(updates)
 
