@@ -237,6 +237,7 @@ def test_parse_record() -> None:
     odd = parse_record({"idem": "e", "block": float("inf"), "loggedAt": float("nan")}, "fb")
     assert (odd.name, odd.block, odd.logged_at) == ("fb", 0, None)
     assert parse_record({"idem": "e", "block": "\u00b2"}, "fb").block == 0
+    assert parse_record({"idem": "e", "block": -3}, "fb").block == 0
     for bad in ([1], {"block": 1}, {"idem": ""}, {"idem": {"x": 1}}):
         with pytest.raises(EnSyncError, match="record"):
             parse_record(bad, "fb")
@@ -285,6 +286,7 @@ def test_parse_record_gives_a_record_or_an_ensync_error(data: Any) -> None:
     assert isinstance(outcome, RawMessage)
     assert outcome.idem
     assert isinstance(outcome.block, int)
+    assert outcome.block >= 0
     assert isinstance(outcome.name, str)
     assert outcome.logged_at is None or isinstance(outcome.logged_at, int)
 

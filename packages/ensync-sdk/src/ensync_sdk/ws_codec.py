@@ -147,8 +147,9 @@ def _integer(value: Any) -> int | None:
 def parse_record(data: Any, fallback_name: str) -> RawMessage:
     """A ``+RECORD:``/``+REPLAY:`` JSON object as a :class:`RawMessage` (payload still encrypted).
 
-    ``idem`` (or ``id``) is required; a missing or non-integral ``block`` becomes 0 and a missing
-    or unusable ``loggedAt`` ``None``. :class:`EnSyncError` when the record cannot be used.
+    ``idem`` (or ``id``) is required; a missing, negative or non-integral ``block`` becomes 0 (an
+    ack then names no block) and a missing or unusable ``loggedAt`` ``None``.
+    :class:`EnSyncError` when the record cannot be used.
     """
     if not isinstance(data, Mapping):
         raise EnSyncError("the node sent a record that is not a JSON object")
@@ -161,7 +162,7 @@ def parse_record(data: Any, fallback_name: str) -> RawMessage:
         idem=str(idem),
         name=name if isinstance(name, str) and name else fallback_name,
         payload=str(data.get("payload", "")),
-        block=_integer(data.get("block")) or 0,
+        block=max(_integer(data.get("block")) or 0, 0),
         metadata=data.get("metadata") or {},
         sender=sender if isinstance(sender, str) else "",
         logged_at=_integer(data.get("loggedAt")),
