@@ -234,6 +234,14 @@ def test_value_types_check_their_fields(build: Any, message: str) -> None:
         build()
 
 
+def test_cells_outside_the_columns_are_refused_not_dropped() -> None:
+    grid = Grid(columns={"a": {}}, rows=[{"a": 1, "b": None}, {"a": None, "c": 2}])
+    with pytest.raises(ZincEncodeError, match=r"row has cells \['c'\] that are not columns"):
+        zinc.dumps(grid)
+    grid.rows.pop()
+    assert zinc.loads(zinc.dumps(grid)).rows == [{"a": Number(1)}]
+
+
 def test_encode_errors_are_typed() -> None:
     with pytest.raises(ZincEncodeError, match="cannot write object"):
         zinc.dumps_value(object())

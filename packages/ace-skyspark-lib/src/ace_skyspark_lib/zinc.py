@@ -629,9 +629,18 @@ def dumps(grid: Grid) -> str:
                 continue
             encoder = encoders.get(type(v))
             cells.append(encoder(v) if encoder is not None else dumps_value(v))
+        if len(row) != len(names) - cells.count(""):
+            _check_row_keys(row, grid.columns)
         lines.append(",".join(cells))
     lines.append("")
     return "\n".join(lines)
+
+
+def _check_row_keys(row: dict[str, Any], columns: dict[str, Any]) -> None:
+    # Writing the row without cells the grid has no column for would drop them silently.
+    extra = [key for key, value in row.items() if key not in columns and value is not None]
+    if extra:
+        raise ZincEncodeError(f"row has cells {extra} that are not columns of the grid")
 
 
 def _bad_column(name: str) -> str:
