@@ -163,3 +163,15 @@ async def test_a_failing_ingest_is_logged_counted_and_skipped(
     assert "ParamStore could not apply P4.v2; skipped" in caplog.text
     bus.close()
     await task
+
+
+def test_ingest_many_and_catalog_lookups_by_symbol() -> None:
+    store = ParamStore()
+    store.ingest_many([u("P4.v1", 1), u("P4.v1", 2), u("P4.s1", 0)])
+    assert store.device("D") == {"P4.v1": 2, "P4.s1": 0}
+    assert store.ingested == 3
+    catalog = AssetCatalog.from_sources(bundles=[PARAMS_JS])
+    mapping = catalog.mapping_of("PARAM_0")
+    assert mapping is not None
+    assert (mapping.family, mapping.unit_ref and mapping.unit_ref.key) == ("P4:1", "P4.u1")
+    assert catalog.mapping_of("PARAM_404") is None
