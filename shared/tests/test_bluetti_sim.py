@@ -181,6 +181,19 @@ def test_values_drift_like_a_battery() -> None:
     assert model.discharge_wh >= discharge  # energy counters never run backwards
 
 
+def test_a_full_battery_exports_the_solar_surplus() -> None:
+    model = DeviceModel("S1", PROFILES["EL100V2"], speed=3600.0, seed=1)
+    model.write(2000, b"\x00\x00")  # AC output off: nothing uses the sun
+    model.soc = 100.0
+    fed = model.feedback_wh
+    model.tick(model._last + 0.25)
+    assert model.grid_w < 0
+    assert model.feedback_wh > fed
+    assert model.soc == 100.0
+    grid_power = struct.unpack_from(">i", model.read(100, 66), 92)[0]
+    assert grid_power == round(model.grid_w) < 0
+
+
 def test_bad_options() -> None:
     with pytest.raises(ValueError, match="unknown profile"):
         create_simulator(devices=[{"serial": "1", "profile": "AC500"}])

@@ -150,6 +150,23 @@ async def test_values_drift_realistically(mqtt_broker: ThreadedBroker, simulator
     assert second["total_energy_charge"] >= first["total_energy_charge"]
 
 
+async def test_grid_export_reads_as_negative_grid_power(
+    mqtt_broker: ThreadedBroker, simulator: Factory
+) -> None:
+    sim = simulator("bluetti", broker=mqtt_broker.url)
+    device = sim.simulator.devices["2430100000001"]  # type: ignore[attr-defined]
+
+    async def fill_the_battery() -> None:
+        device.model.soc = 100.0
+
+    sim.call(fill_the_battery)
+    async with client_for(sim) as client:
+        await client.write_register(2000, 0)  # AC output off: the sun has nowhere else to go
+        home = (await client.read_block(100)).values
+    assert home["grid_power"] < 0  # i32 through the whole stack: export
+    assert home["soc"] == 100
+
+
 async def test_writes_apply_and_read_back(devices: RunningSimulator) -> None:
     async with client_for(devices) as client:
         ack = await client.write_register(2001, 7)

@@ -2,7 +2,8 @@
 
 Each device keeps a 65536-register image. Dynamic values (state of charge, powers, energy
 counters) are recomputed from a small energy model before every read, at ``speed`` times real
-time: SOC falls while the load exceeds solar input, energy counters only ever grow.
+time: SOC falls while the load exceeds solar input, a full battery feeds the solar surplus into
+the grid (negative grid power), energy counters only ever grow.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class DeviceModel:
     load_w: float = 0.0
     pv_w: float = 0.0
     ac_in_w: float = 0.0
+    #: power from (positive) or to (negative, export) the grid
+    grid_w: float = 0.0
     charge_wh: float = 1234.5
     discharge_wh: float = 2345.6
     pv_wh: float = 345.6
@@ -91,6 +94,11 @@ class DeviceModel:
         self.pv_w = max(0.0, spec.pv_peak_w * 0.3 * (1 + math.sin(phase)))
         self.ac_in_w = spec.base_load_w * 2 if self.soc <= 10.0 else 0.0
         net_w = self.load_w - self.pv_w - self.ac_in_w
+        self.grid_w = self.ac_in_w
+        if self.soc >= 100.0 and net_w < 0:  # full: the solar surplus is fed into the grid
+            self.grid_w = net_w
+            self.feedback_wh += -net_w * hours
+            net_w = 0.0
         self.soc = min(100.0, max(0.0, self.soc - net_w * hours / spec.capacity_wh * 100.0))
         if net_w > 0:
             self.discharge_wh += net_w * hours
@@ -146,7 +154,7 @@ class DeviceModel:
             0,
             ac_in,
             pv,
-            ac_in,
+            round(self.grid_w),
             round(self.charge_wh / 100),
             load,
             round(self.pv_wh / 100),
