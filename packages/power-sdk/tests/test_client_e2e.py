@@ -308,6 +308,7 @@ def test_sync_client(devices: RunningSimulator) -> None:
         assert [b.block_id for b in client.stream_group(BlockGroup.GRID)] == [1300]
         assert client.write_register(2002, 9).register == 2002
         assert client.write_registers(2003, [1, 2]).count == 2
+        assert client.read_registers(2002, 3) == b"\x00\x09\x00\x01\x00\x02"
         assert client.state.value(100, "device_model") == "EL30V2"
 
 
@@ -396,3 +397,8 @@ def test_serial_that_cannot_name_a_topic_is_a_config_error(serial: str) -> None:
 def test_bad_timing_options_are_config_errors(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         AsyncClient("X", broker="mqtt://127.0.0.1:1", **options)
+
+
+def test_sync_client_has_every_public_method_of_the_async_one() -> None:
+    public = {name for name in dir(AsyncClient) if not name.startswith("_")}
+    assert public - set(dir(Client)) == set()

@@ -283,6 +283,10 @@ class Client:
         """See :meth:`AsyncClient.register_schema`."""
         return self._async.register_schema(schema, replace=replace)
 
+    def read_registers(self, start: int, count: int) -> bytes:
+        """See :meth:`AsyncClient.read_registers`."""
+        return self._run(self._async.read_registers(start, count))
+
     def read_block(self, block_id: int, register_count: int | None = None) -> ParsedBlock:
         """See :meth:`AsyncClient.read_block`."""
         return self._run(self._async.read_block(block_id, register_count))
