@@ -134,6 +134,14 @@ def test_effective_config_masks_secrets() -> None:
     }
 
 
+def test_push_mode_is_refused_rather_than_polled() -> None:
+    config = parse_config(
+        BASE.replace("protocol: v2}", "protocol: v2, mode: push}"), env={"MQTT_PASSWORD": "x"}
+    )
+    with pytest.raises(ConfigError, match=r"mode 'push' at pipelines.main.mode is not supported"):
+        validate_plugins(config, default_registry())
+
+
 def test_unknown_plugins_and_options() -> None:
     registry = default_registry()
     bad_vendor = parse_config(

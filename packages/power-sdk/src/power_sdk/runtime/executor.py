@@ -68,6 +68,11 @@ def validate_plugins(config: RuntimeConfig, registry: PluginRegistry) -> None:
         registry.transport(pipeline.transport, f"{where}.transport")
         vendor = registry.vendor(pipeline.vendor, f"{where}.vendor")
         registry.protocol(pipeline.protocol, f"{where}.protocol")
+        if pipeline.mode != "pull":
+            raise ConfigError(
+                f"pipeline mode {pipeline.mode!r} at {where}.mode is not supported yet: the "
+                "executor polls devices; use mode: pull"
+            )
         if pipeline.protocol not in vendor.protocols:
             raise ConfigError(
                 f"vendor {pipeline.vendor!r} does not speak protocol {pipeline.protocol!r} "
