@@ -154,6 +154,19 @@ def test_unfinished_handshake_token_is_refused(skyspark_sim: RunningSimulator) -
     assert response.status_code == 403
 
 
+def test_handshake_is_tied_to_its_connection(skyspark_sim: RunningSimulator) -> None:
+    url = f"{skyspark_sim.info()['url']}/demo/about"
+    with httpx.Client(timeout=10) as first, httpx.Client(timeout=10) as second:
+        hello = first.get(url, headers={"Authorization": f"HELLO username={b64('su')}"})
+        token = params(hello.headers["WWW-Authenticate"])["handshakeToken"]
+        auth = f"SCRAM handshakeToken={token}, data={b64('n,,n=su,r=abc')}"
+        moved = second.get(url, headers={"Authorization": auth})
+        assert moved.status_code == 403
+        assert "another connection" in moved.text
+        # The handshake is gone: not even its own connection may go on with it.
+        assert first.get(url, headers={"Authorization": auth}).status_code == 403
+
+
 def test_about_ops_formats(session: Session) -> None:
     about = session.get("about").rows[0]
     assert about["whoami"] == "su"

@@ -52,6 +52,7 @@ class AuthOutcome:
 @dataclass
 class _Handshake:
     username: str
+    connection: object = None
     server: Any = None
 
 
@@ -88,8 +89,13 @@ class ScramServer:
             return None
         return self.tokens.get(params.get("authToken", ""))
 
-    def step(self, header: str) -> AuthOutcome:
-        """Advance the handshake named by an ``Authorization`` header."""
+    def step(self, header: str, connection: object = None) -> AuthOutcome:
+        """Advance the handshake named by an ``Authorization`` header.
+
+        Like SkySpark, a handshake is tied to the TCP connection it started on: pass the
+        connection's identity (e.g. the peer address) and later steps from another connection
+        are refused.
+        """
         scheme, params = _params(header)
         if scheme == "HELLO":
             try:
@@ -99,7 +105,7 @@ class ScramServer:
             if not username:
                 return AuthOutcome(400, message="HELLO without username")
             token = secrets.token_urlsafe(16)
-            self._handshakes[token] = _Handshake(username)
+            self._handshakes[token] = _Handshake(username, connection)
             return AuthOutcome(
                 401,
                 {"WWW-Authenticate": f"SCRAM handshakeToken={token}, hash=SHA-256"},
@@ -110,6 +116,9 @@ class ScramServer:
         handshake = self._handshakes.get(token)
         if handshake is None:
             return AuthOutcome(403, message="unknown or finished handshake")
+        if handshake.connection != connection:
+            self._handshakes.pop(token, None)
+            return AuthOutcome(403, message="handshake continued on another connection")
         try:
             data = b64url_decode(params.get("data", ""))
         except (ValueError, UnicodeDecodeError):

@@ -130,7 +130,9 @@ class SkysparkSimulator(AiohttpSimulator):
         header = request.headers.get("Authorization", "")
         scheme = header.strip().split(" ", 1)[0].upper()
         if scheme in ("HELLO", "SCRAM"):
-            outcome = self.auth.step(header)
+            transport = request.transport
+            peer = transport.get_extra_info("peername") if transport is not None else None
+            outcome = self.auth.step(header, connection=peer)
             body = ""
             if outcome.status == 200:
                 body = zinc.dumps(Grid.from_rows([self._about(outcome.user)]))
