@@ -402,3 +402,16 @@ def test_bad_timing_options_are_config_errors(options: dict[str, Any], message: 
 def test_sync_client_has_every_public_method_of_the_async_one() -> None:
     public = {name for name in dir(AsyncClient) if not name.startswith("_")}
     assert public - set(dir(Client)) == set()
+
+
+def test_sync_client_failing_to_connect_leaves_no_thread() -> None:
+    import threading
+
+    before = set(threading.enumerate())
+    with (
+        pytest.raises(BrokerUnavailableError, match="unreachable or not listening"),
+        Client("X", broker="mqtt://127.0.0.1:9"),
+    ):
+        pytest.fail("connected to a port nobody listens on")
+    leftover = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert leftover == []

@@ -268,12 +268,19 @@ class Client:
             self._stop_loop()
 
     def _stop_loop(self) -> None:
+        # join the worker thread asyncio.to_thread used, so close() leaves no thread behind
+        shutdown = self._loop.shutdown_default_executor()
+        asyncio.run_coroutine_threadsafe(shutdown, self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
 
     def __enter__(self) -> Self:
-        self.connect()
+        try:
+            self.connect()
+        except BaseException:
+            self.close()  # no __exit__ follows a failed __enter__: stop the loop thread here
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
