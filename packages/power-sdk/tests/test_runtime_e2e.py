@@ -98,8 +98,15 @@ def test_once_with_every_sink(bluetti_on_broker: RunningSimulator, tmp_path: Pat
             text=True,
             timeout=60,
         )
-        deadline = time.monotonic() + 5
-        while len(collector.messages) < 2 and time.monotonic() < deadline:
+        # two subscribers, delivered independently: wait until each has what is asserted
+        wanted = {
+            "homeassistant/sensor/power_sdk_garage/100_soc/config",
+            "homeassistant/sensor/power_sdk_garage/100_total_energy_discharge/config",
+        }
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (
+            len(collector.messages) < 2 or not wanted <= {t for t, _ in discovery.messages}
+        ):
             time.sleep(0.05)
     finally:
         collector.close()
