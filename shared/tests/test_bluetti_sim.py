@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import queue
 import signal
@@ -19,7 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from shared_testing import RunningSimulator
 from shared_testing.bluetti import add_cli_arguments, create_simulator, options_from_cli
-from shared_testing.bluetti.broker import ThreadedBroker
+from shared_testing.bluetti.broker import ThreadedBroker, _cancel_stuck_readers
 from shared_testing.bluetti.modbus import crc16, seal
 from shared_testing.bluetti.registers import PROFILES, DeviceModel
 
@@ -250,3 +252,22 @@ def test_serve_prints_the_json_line_and_stops_on_ctrl_c() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_a_reader_that_swallowed_its_cancellation_is_cancelled_again() -> None:
+    class ProtocolHandler:  # named like amqtt's, whose shutdown waits for this reader
+        async def _reader_loop(self) -> None:
+            # swallow the cancellation, as Python 3.11's wait_for race does
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(30)
+            await asyncio.sleep(30)
+
+    task = asyncio.create_task(ProtocolHandler()._reader_loop())
+    await asyncio.sleep(0)
+    task.cancel()
+    await asyncio.sleep(0)
+    assert not task.done()
+    assert task.cancelling() == 1
+    _cancel_stuck_readers()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)

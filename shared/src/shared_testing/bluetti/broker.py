@@ -186,8 +186,26 @@ class AmqttBroker(MqttBroker):
 
     async def _stop(self) -> None:
         broker, self._broker = self._broker, None
-        if broker is not None:
-            await broker.shutdown()
+        if broker is None:
+            return
+        shutdown = asyncio.ensure_future(broker.shutdown())
+        while not shutdown.done():
+            await asyncio.wait({shutdown}, timeout=0.5)
+            _cancel_stuck_readers()
+        shutdown.result()
+
+
+def _cancel_stuck_readers() -> None:
+    """Cancel again the amqtt connection readers that swallowed their cancellation.
+
+    On Python 3.11, ``asyncio.wait_for`` can lose a cancellation that races with the read it
+    wraps; amqtt's shutdown then waits forever for that reader to stop (seen under load when
+    the broker restarts while clients talk). A second ``cancel()`` lands on the next await.
+    """
+    for task in asyncio.all_tasks():
+        name = getattr(task.get_coro(), "__qualname__", "")
+        if name.endswith("._reader_loop") and task.cancelling() and not task.done():
+            task.cancel()
 
 
 def create_broker(
