@@ -319,7 +319,9 @@ class MqttTransport:
         One request per device is in flight at a time; others queue behind it. ``accept``
         tells the awaited answer from a late one to an earlier request (which is dropped).
         """
-        lock = self._locks.setdefault(serial, asyncio.Lock())
+        lock = self._locks.get(serial)
+        if lock is None:
+            lock = self._locks[serial] = asyncio.Lock()
         async with lock:
             client = self._client
             if client is None or not self._connected.is_set():
