@@ -23,8 +23,7 @@ def sim(simulator: Any) -> RunningSimulator:
 
 
 async def on_sim(running: RunningSimulator, fn: Any) -> Any:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, lambda: running.call(fn))
+    return await running.acall(fn)
 
 
 async def login(session: aiohttp.ClientSession, info: dict[str, Any]) -> dict[str, str]:

@@ -10,6 +10,7 @@ import pytest
 
 from ensync_sdk import EnSyncClient, EnSyncEngine, EnSyncEvent, EnSyncWebSocketEngine
 from shared_testing import RunningSimulator
+from shared_testing.waiting import eventually as shared_eventually
 
 FAST = {
     "enableLogging": True,
@@ -84,15 +85,6 @@ class Inbox:
                 await self._changed.wait()
 
 
-async def _eventually(predicate: Callable[[], bool], within: float = 10.0) -> None:
-    """Poll ``predicate`` until true (state changes on another thread)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
-
-
 @pytest.fixture
 def inbox() -> type[Inbox]:
     return Inbox
@@ -102,18 +94,15 @@ def inbox() -> type[Inbox]:
 def on_node(node: RunningSimulator) -> Callable[[Callable[[], Any]], Awaitable[Any]]:
     """``await on_node(fn)`` runs ``fn()`` on the simulator's loop (safe state access)."""
 
-    def call(fn: Callable[[], Any]) -> Any:
+    async def on_node(fn: Callable[[], Any]) -> Any:
         async def run() -> Any:
             return fn()
 
-        return node.call(run)
-
-    async def on_node(fn: Callable[[], Any]) -> Any:
-        return await asyncio.to_thread(call, fn)
+        return await node.acall(run)
 
     return on_node
 
 
 @pytest.fixture
 def eventually() -> Callable[..., Awaitable[None]]:
-    return _eventually
+    return shared_eventually

@@ -9,6 +9,7 @@ import pytest
 
 from ensync_sdk import EnSyncConnectionError, EnSyncPublishError, EnSyncSubscriptionError
 from shared_testing import RunningSimulator
+from shared_testing.waiting import eventually
 
 EVENT = "meter/reading"
 COUNT = 30
@@ -31,10 +32,8 @@ async def _assert_every_event_handled_and_acked(
     def settled() -> bool:  # runs on the node's loop: no torn reads
         return all(state.events[i].status == "acked" for i in ids) and state.pending() == []
 
-    deadline = asyncio.get_running_loop().time() + 10  # the last auto-acks may be on their way
-    while not await on_node(settled):
-        assert asyncio.get_running_loop().time() < deadline, "events left unacknowledged"
-        await asyncio.sleep(0.01)
+    # the last auto-acks may be on their way
+    await eventually(lambda: on_node(settled), message="events left unacknowledged")
 
 
 def _acked(node: RunningSimulator) -> set[str]:
@@ -45,10 +44,7 @@ def _acked(node: RunningSimulator) -> set[str]:
 
 async def _some_acked(node: RunningSimulator, on_node: Any) -> None:
     """Wait until the node holds at least one acknowledgement (so the next check can bite)."""
-    deadline = asyncio.get_running_loop().time() + 10
-    while not await on_node(lambda: _acked(node)):
-        assert asyncio.get_running_loop().time() < deadline, "nothing was acknowledged"
-        await asyncio.sleep(0.01)
+    await eventually(lambda: on_node(lambda: _acked(node)), message="nothing was acknowledged")
 
 
 def _assert_never_redelivered(acked: set[str], box: Any) -> None:

@@ -22,6 +22,7 @@ from power_sdk.runtime import Executor, parse_config
 from power_sdk.runtime.records import Record
 from shared_testing import RunningSimulator
 from shared_testing.bluetti.broker import MosquittoBroker, ThreadedBroker, mosquitto_available
+from shared_testing.waiting import eventually
 
 CLI = [sys.executable, "-m", "power_sdk.runtime.cli", "runtime"]
 
@@ -273,10 +274,9 @@ async def test_broker_restart_mid_run(
         return len(out.read_text().splitlines()) if out.exists() else 0
 
     async def wait_for(target: int, seconds: float) -> None:
-        deadline = asyncio.get_running_loop().time() + seconds
-        while count() < target:
-            assert asyncio.get_running_loop().time() < deadline, f"stuck at {count()} records"
-            await asyncio.sleep(0.05)
+        await eventually(
+            lambda: count() >= target, within=seconds, interval=0.05, message="records stalled"
+        )
 
     executor = Executor(parse_config(text, env={"TEST_BROKER": mqtt_broker.url}))
     stop = asyncio.Event()

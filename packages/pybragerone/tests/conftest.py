@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -34,8 +33,7 @@ async def api(sim: RunningSimulator, server: BragerServer) -> AsyncIterator[Brag
 
 async def on_sim(running: RunningSimulator, fn: Callable[[], Awaitable[Any]]) -> Any:
     """Run ``fn`` on the simulator's loop without blocking the test's loop."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, lambda: running.call(fn))
+    return await running.acall(fn)
 
 
 async def server_view(running: RunningSimulator, devids: list[str]) -> dict[str, Any]:
@@ -43,12 +41,3 @@ async def server_view(running: RunningSimulator, devids: list[str]) -> dict[str,
         return running.simulator.state.parameters_view(devids)
 
     return await on_sim(running, view)
-
-
-async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)

@@ -19,8 +19,9 @@ from pybragerone import (
     StateStore,
 )
 from shared_testing.simulator import RunningSimulator
+from shared_testing.waiting import eventually
 
-from .conftest import DEVID, OBJECT_ID, eventually, on_sim, server_view
+from .conftest import DEVID, OBJECT_ID, on_sim, server_view
 
 DEVIDS = [DEVID, "FTTCTBSLCF"]
 

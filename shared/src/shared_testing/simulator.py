@@ -146,6 +146,22 @@ class RunningSimulator:
         future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(runner(), loop)
         return future.result(timeout)
 
+    async def acall(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Await ``fn()`` run on the simulator's loop, from a test's own event loop.
+
+        Unlike :meth:`call`, the caller's loop keeps running meanwhile (its clients stay
+        responsive), which is what async tests need. Bound it with ``asyncio.timeout``.
+        """
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("simulator is not running")
+
+        async def runner() -> T:
+            return await fn()
+
+        future = asyncio.run_coroutine_threadsafe(runner(), loop)
+        return await asyncio.wrap_future(future)
+
     def _shutdown_loop(self) -> None:
         loop, thread = self._loop, self._thread
         self._loop = self._thread = None
