@@ -5,12 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import queue
-import signal
 import struct
-import subprocess
-import sys
 import threading
 import time
 from typing import Any
@@ -24,6 +20,7 @@ from shared_testing.bluetti import add_cli_arguments, create_simulator, options_
 from shared_testing.bluetti.broker import ThreadedBroker, _cancel_stuck_readers
 from shared_testing.bluetti.modbus import crc16, seal
 from shared_testing.bluetti.registers import PROFILES, DeviceModel
+from shared_testing.standalone import serve
 
 
 class Raw:
@@ -217,27 +214,8 @@ def test_cli_options_pair_serials_and_profiles() -> None:
 
 
 def test_serve_prints_the_json_line_and_stops_on_ctrl_c() -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "shared_testing",
-            "serve",
-            "bluetti",
-            "--serial",
-            "CLI1",
-            "--profile",
-            "ELITE200V2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    watchdog = threading.Timer(60, process.kill)  # never hang the suite on a silent child
-    watchdog.start()
-    try:
-        assert process.stdout is not None
-        info = json.loads(process.stdout.readline())
+    with serve("bluetti", "--serial", "CLI1", "--profile", "ELITE200V2") as served:
+        info = served.info
         assert info["system"] == "bluetti"
         assert info["devices"] == [{"serial": "CLI1", "profile": "ELITE200V2"}]
         requester = Raw(info["broker"])
@@ -245,13 +223,7 @@ def test_serve_prints_the_json_line_and_stops_on_ctrl_c() -> None:
             assert len(data_of(requester.read("CLI1", 1300, 16))) == 32
         finally:
             requester.close()
-        process.send_signal(signal.SIGINT)
-        assert process.wait(20) == 0
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    assert served.process.returncode == 0
 
 
 async def test_a_reader_that_swallowed_its_cancellation_is_cancelled_again() -> None:

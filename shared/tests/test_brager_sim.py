@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 from typing import Any
 
 import aiohttp
@@ -13,6 +10,7 @@ import pytest
 import socketio
 
 from shared_testing.simulator import RunningSimulator
+from shared_testing.standalone import serve
 
 DEVID = "FTTCTBSLCE"
 
@@ -227,19 +225,10 @@ async def test_drift_changes_values(simulator: Any) -> None:
 
 
 def test_serve_prints_json_line() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "shared_testing", "serve", "brager", "--drift-interval", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = json.loads(proc.stdout.readline())
-        assert line["system"] == "brager"
-        assert set(line) >= {"url", "email", "password"}
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serve("brager", "--drift-interval", "0") as served:
+        assert served.info["system"] == "brager"
+        assert set(served.info) >= {"url", "email", "password"}
+    assert served.process.returncode == 0
 
 
 async def test_second_account_sees_only_its_objects(sim: RunningSimulator) -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import subprocess
-import sys
-import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,6 +16,7 @@ import pytest
 from ensync_sdk._proto import ensync_pb2 as pb
 from ensync_sdk._proto import ensync_pb2_grpc as pb_grpc
 from shared_testing import RunningSimulator
+from shared_testing.standalone import serve
 
 NAME = "sensor/reading"
 
@@ -339,22 +337,10 @@ async def test_websocket_ping_and_faults(node: RunningSimulator, wire: Wire) -> 
 
 
 def test_serve_prints_the_json_line() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared_testing", "serve", "ensync", "--apps", "4"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    watchdog = threading.Timer(60, process.kill)  # a hung start fails instead of hanging CI
-    watchdog.start()
-    try:
-        assert process.stdout is not None
-        info = json.loads(process.stdout.readline())
+    with serve("ensync", "--apps", "4") as served:
+        info = served.info
         assert info["system"] == "ensync"
         assert len(info["apps"]) == 4
         assert info["grpc_url"].startswith("grpc://")
         assert info["ws_url"].startswith("ws://")
-    finally:
-        watchdog.cancel()
-        process.terminate()
-        process.wait(10)
-    assert process.returncode == 0
+    assert served.process.returncode == 0

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import pytest
 
 from shared_testing import FaultInjector, RunningSimulator, start_simulator
+from shared_testing.standalone import StandaloneError, serve
 from shared_testing.systems import UnknownSystemError
 
 
@@ -137,16 +136,8 @@ def post_json(url: str, body: object) -> tuple[int, Any]:
 
 
 def test_standalone_runner_prints_one_json_line_and_stops_on_sigint() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared_testing", "serve", "echo", "--host", "127.0.0.1"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        info = json.loads(line)
+    with serve("echo", "--host", "127.0.0.1") as served:
+        info = served.info
         assert info["system"] == "echo"
         url, control = info["url"], info["control"]
         assert get(f"{url}/echo?ok=1") == (200, {"query": {"ok": "1"}})
@@ -165,13 +156,7 @@ def test_standalone_runner_prints_one_json_line_and_stops_on_sigint() -> None:
         assert status == 400
         assert "count must be >= 1" in error["error"]
         assert post_json(f"{control}/faults", ["not", "an", "object"])[0] == 400
-    finally:
-        process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 10
-        while process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-    assert process.returncode == 0
-    assert process.stdout.read() == ""
+    assert served.process.returncode == 0  # serve() also checks the clean Ctrl-C exit
 
 
 def test_standalone_runner_reports_a_port_in_use_in_one_line() -> None:
@@ -203,3 +188,14 @@ def test_property_tests_have_no_per_example_deadline() -> None:
 
     assert settings.default.deadline is None
     assert settings.default.derandomize == bool(os.environ.get("CI"))
+
+
+def test_serve_reports_a_simulator_that_never_listens() -> None:
+    with start_simulator("echo") as running:
+        port = running.info()["url"].rsplit(":", 1)[1]
+        with (
+            pytest.raises(StandaloneError, match="exited \\(2\\) before listening") as failure,
+            serve("echo", "--port", port),
+        ):
+            pytest.fail("the block must not run when the simulator did not start")
+    assert "could not start" in str(failure.value)

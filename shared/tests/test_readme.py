@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 from shared_testing import RunningSimulator
 from shared_testing.docs import code_blocks, run_code_block
+from shared_testing.standalone import serve
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -31,12 +30,8 @@ def test_readme_control_commands_work_on_a_standalone_simulator() -> None:
         if line.startswith("curl ")
     ]
     assert len(commands) == 4
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared_testing", "serve", "echo"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        info = json.loads(process.stdout.readline())
+    with serve("echo") as served:
+        info = served.info
         assert set(info) == {"system", "url", "control"}
         replies = []
         for argv in commands:
@@ -48,9 +43,6 @@ def test_readme_control_commands_work_on_a_standalone_simulator() -> None:
                 request.add_header("Content-Type", "application/x-www-form-urlencoded")
             with urllib.request.urlopen(request, timeout=10) as reply:
                 replies.append(json.loads(reply.read()))
-    finally:
-        process.terminate()
-        process.wait(10)
     # fail_next 3, then latency 0.5, then a restart (keeps armed faults), then the status
     assert replies[0]["pending"] == 3
     assert replies[1]["latency"] == 0.5

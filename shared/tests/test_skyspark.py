@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-import signal
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +33,7 @@ from shared_testing.skyspark.axon import evaluate
 from shared_testing.skyspark.evaluator import matches
 from shared_testing.skyspark.seed import seed_project
 from shared_testing.skyspark.store import OpError, Project, parse_range
+from shared_testing.standalone import serve
 
 ZINC = {"Content-Type": "text/zinc; charset=utf-8"}
 
@@ -113,20 +110,12 @@ def test_info_line(skyspark_sim: RunningSimulator) -> None:
 
 
 def test_serve_prints_the_json_line_and_serves() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared_testing", "serve", "skyspark", "--password", "pw1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        info = json.loads(process.stdout.readline())
+    with serve("skyspark", "--password", "pw1") as served:
+        info = served.info
         assert info["password"] == "pw1"
         final = handshake(f"{info['url']}/{info['project']}/about", info["username"], "pw1")
         assert final.status_code == 200
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(10) == 0
+    assert served.process.returncode == 0
 
 
 def test_scram_rejects_wrong_password_and_unknown_user(skyspark_sim: RunningSimulator) -> None:

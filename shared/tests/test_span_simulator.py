@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,6 +16,7 @@ from shared_testing import RunningSimulator
 from shared_testing.span import fixtures as span_fixtures
 from shared_testing.span.fixtures import register_span_client
 from shared_testing.span.validation import CIRCUIT_STATE_IN, validate
+from shared_testing.standalone import serve
 
 REFERENCE_YAML = (
     Path(__file__).resolve().parents[2].parent
@@ -234,23 +231,14 @@ def test_serve_prints_the_json_line_and_stops_on_sigint(tmp_path: Path) -> None:
         "circuit_templates: {t: {}}\n"
         "circuits: [{id: a, name: A, template: t, tabs: [1]}]\n"
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shared_testing", "serve", "span", "--config", str(config)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        info = json.loads(process.stdout.readline())
+    with serve("span", "--config", str(config)) as served:
+        info = served.info
         assert info["system"] == "span"
         assert info["serial"] == "CLI-1"
         status, body = call(info["url"] + "/api/v1/status")
         assert status == 200
         assert body["system"]["serial"] == "CLI-1"
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(15) == 0
+    assert served.process.returncode == 0
 
 
 body_values = st.recursive(
