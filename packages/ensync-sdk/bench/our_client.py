@@ -1,7 +1,8 @@
 """The load of driver.py through our ensync-sdk, or through a bare grpc.aio stub (``raw``).
 
-``our_client.py sdk|sdk-ws|raw '<simulator JSON line>' EVENTS WARMUP IN_FLIGHT``. The SDK run encrypts,
-decrypts and parses every payload and acknowledges each event after its handler; the raw run
+``our_client.py sdk|sdk-ws|raw '<simulator JSON line>' EVENTS WARMUP IN_FLIGHT``. The SDK runs
+(gRPC, WebSocket) encrypt, decrypt and parse every payload and acknowledge each event after its
+handler; the raw run
 sends the same RPCs (publish, stream, acknowledge) with one ready-made ciphertext and no SDK:
 the most a Python gRPC client can do here.
 """
@@ -43,14 +44,14 @@ async def sdk(
     async def publish(seq: int) -> None:
         await publisher.publish(name, recipient, {**driver.PAYLOAD, "seq": seq})
 
-    result = await driver.measure(
-        tally, publish, events=events, warmup=warmup, in_flight=in_flight
-    )
+    result = await driver.measure(tally, publish, events=events, warmup=warmup, in_flight=in_flight)
     await engine.close()
     return result
 
 
-async def sdk_ws(info: dict[str, Any], events: int, warmup: int, in_flight: int) -> dict[str, float]:
+async def sdk_ws(
+    info: dict[str, Any], events: int, warmup: int, in_flight: int
+) -> dict[str, float]:
     return await sdk(info, events, warmup, in_flight, websocket=True)
 
 

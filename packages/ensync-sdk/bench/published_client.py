@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 import driver
+
 from ensync_sdk import EnSyncEngine  # the published 0.4.4, not ours
 
 NAME = "bench/published"
@@ -37,9 +38,7 @@ async def main() -> None:
     async def publish(seq: int) -> None:
         await publisher.publish(NAME, recipient, {**driver.PAYLOAD, "seq": seq})
 
-    result = await driver.measure(
-        tally, publish, events=events, warmup=warmup, in_flight=in_flight
-    )
+    result = await driver.measure(tally, publish, events=events, warmup=warmup, in_flight=in_flight)
     await publisher.close()
     await subscriber.close()
     driver.report(result)

@@ -21,8 +21,8 @@ from span_panel_api import (
     SpanPanelServerError,
     SpanPanelTimeoutError,
     SpanPanelValidationError,
+    const,
 )
-from span_panel_api import const
 from span_panel_api.cache import TimeWindowCache
 from span_panel_api.exceptions import RETRIABLE_STATUSES, error_for_status
 from span_panel_api.simulation import SimulationEngine
@@ -58,7 +58,7 @@ def test_const_groups_decide_the_exception_kind() -> None:
     assert const.RETRIABLE_ERROR_CODES == (502, 503, 504)
     assert const.SERVER_ERROR_CODES == (const.HTTP_INTERNAL_SERVER_ERROR,) == (500,)
     assert (const.HTTP_NOT_FOUND, const.HTTP_TOO_MANY_REQUESTS, const.HTTP_OK) == (404, 429, 200)
-    assert RETRIABLE_STATUSES == set(const.RETRIABLE_ERROR_CODES)
+    assert set(const.RETRIABLE_ERROR_CODES) == RETRIABLE_STATUSES
     groups = (
         (const.AUTH_ERROR_CODES, SpanPanelAuthError),
         (const.SERVER_ERROR_CODES, SpanPanelServerError),

@@ -105,8 +105,8 @@ def error_for_status(status_code: int, operation: str, detail: str = "") -> Span
         )
     if status_code in SERVER_ERROR_CODES:
         return SpanPanelServerError(
-            f"{operation} failed inside the panel (HTTP {HTTP_INTERNAL_SERVER_ERROR}){suffix}; the request is not "
-            "retried, check the panel's firmware or try again later",
+            f"{operation} failed inside the panel (HTTP {HTTP_INTERNAL_SERVER_ERROR}){suffix}; "
+            "the request is not retried, check the panel's firmware or try again later",
             status_code,
         )
     if status_code in RETRIABLE_STATUSES:
