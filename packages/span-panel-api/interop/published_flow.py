@@ -17,6 +17,7 @@ from span_panel_api import SpanPanelClient  # the published 1.1.3, not ours
 
 
 async def main(host: str, port: int, circuit_id: str) -> dict[str, Any]:
+    """Run the flow and return what the published client got, as plain JSON values."""
     async with SpanPanelClient(host, port=port, timeout=10, cache_window=0) as client:
         auth = await client.authenticate("interop-check", "published span-panel-api 1.1.3")
         status = await client.get_status()

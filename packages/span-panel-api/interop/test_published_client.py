@@ -24,6 +24,7 @@ CIRCUIT = "kitchen_outlets"
 
 @pytest.fixture(scope="module")
 def got() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Serve a panel, run the published client's flow once, return (info, result)."""
     with serve("span") as served:
         url = urlsplit(served.info["url"])
         assert url.hostname is not None
@@ -33,6 +34,7 @@ def got() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def test_authenticate_and_status(got: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """A token came back and the status names the served panel."""
     info, result = got
     assert result["token_type"] == "str"
     assert result["token_length"] >= 16
@@ -42,6 +44,7 @@ def test_authenticate_and_status(got: tuple[dict[str, Any], dict[str, Any]]) -> 
 
 
 def test_panel_state(got: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """32 branches with relay states, the main relay and the grid power."""
     _, result = got
     branches = result["branches"]
     assert [b["id"] for b in branches] == list(range(1, 33))
@@ -53,6 +56,7 @@ def test_panel_state(got: tuple[dict[str, Any], dict[str, Any]]) -> None:
 def test_circuits_with_unmapped_tab_virtual_circuits(
     got: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
+    """Every tab no circuit covers became a virtual circuit carrying its branch's power."""
     _, result = got
     circuits = result["circuits"]
     real = {cid: c for cid, c in circuits.items() if not cid.startswith("unmapped_tab_")}
@@ -73,11 +77,13 @@ def test_circuits_with_unmapped_tab_virtual_circuits(
 
 
 def test_storage(got: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """The state of energy is a percentage."""
     _, result = got
     assert 0 <= result["soe"] <= 100
 
 
 def test_relay_switch(got: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """The relay the client opened reads back OPEN."""
     _, result = got
     assert result["circuits"][CIRCUIT]["relay"] == "CLOSED"
     assert result["relay_after"] == "OPEN"
