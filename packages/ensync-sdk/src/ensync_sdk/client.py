@@ -191,7 +191,7 @@ class EnSyncClient:
         if metadata is not None and not isinstance(metadata, Mapping):
             raise EnSyncValidationError(f"metadata must be a dict, got {type(metadata).__name__}")
         try:
-            metadata_text = dumps_payload(dict(metadata or {})).decode("utf-8")
+            metadata_text = dumps_payload(dict(metadata)).decode("utf-8") if metadata else "{}"
         except EnSyncValidationError as exc:
             raise EnSyncValidationError(
                 f"the metadata is not JSON-serializable ({exc.cause})", cause=exc.cause
@@ -212,6 +212,11 @@ class EnSyncClient:
                 lambda t: t.publish(event_name, body, recipient, metadata_text, meta_text)
             )
 
+        if len(targets) == 1:  # the common case: no task or gather around the one request
+            idems = [await send(targets[0], payloads[0])]
+            if self._options.enable_logging:
+                logger.debug("published %r to 1 recipient: %s", event_name, idems[0])
+            return idems
         results = await asyncio.gather(
             *(send(r, body) for r, body in zip(targets, payloads, strict=True)),
             return_exceptions=True,
@@ -282,10 +287,6 @@ class EnSyncClient:
     def _log_info(self, message: str, *args: object) -> None:
         if self._options.enable_logging:
             logger.info(message, *args)
-
-    def _log_debug(self, message: str, *args: object) -> None:
-        if self._options.enable_logging:
-            logger.debug(message, *args)
 
     def _validate(self, fields: Mapping[str, str]) -> None:
         self._transport.validate(fields)

@@ -148,16 +148,19 @@ class Feed:
             del self._shared[idem]
 
     async def _ack_on_node(self, idem: str, block: int) -> None:
-        await self._client._request(lambda t: t.ack(idem, self._name, block))
-        self._client._log_debug("acknowledged %s of %r (block %d)", idem, self._name, block)
+        client = self._client
+        await client._request(lambda t: t.ack(idem, self._name, block))
+        if client._options.enable_logging:
+            logger.debug("acknowledged %s of %r (block %d)", idem, self._name, block)
 
     # -- the delivery loop ------------------------------------------------------------------
 
     async def _dispatch(self, raw: RawMessage) -> None:
         subscriptions = self.subscriptions
-        self._client._log_debug(
-            "received %s of %r (block %d) from %s", raw.idem, self._name, raw.block, raw.sender
-        )
+        if self._client._options.enable_logging:
+            logger.debug(
+                "received %s of %r (block %d) from %s", raw.idem, self._name, raw.block, raw.sender
+            )
         if len(subscriptions) == 1 and subscriptions[0]._idle():
             self._shared.pop(raw.idem, None)
             await subscriptions[0]._process(raw)
