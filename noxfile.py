@@ -515,20 +515,9 @@ def demo(session: nox.Session) -> None:
         session.error("a quick-start failed")
 
 
-# Published clients a benchmark compares against, each in a venv of its own (same import name
-# as ours): dist -> (environment variable naming that venv's python, its requirements).
-BENCH_PUBLISHED = {
-    "ensync-sdk": ("ENSYNC_PUBLISHED_PYTHON", ("ensync-sdk==0.4.4", "ensync-core==0.1.2")),
-}
-
-
-def _published_venv(session: nox.Session, name: str, requirements: tuple[str, ...]) -> str:
-    """A venv beside the session's holding ``requirements``; returns its python."""
-    location = Path(session.virtualenv.location).parent / name
-    python = location / "bin" / "python"
-    session.run(sys.executable, "-m", "venv", "--clear", str(location), external=True)
-    session.run(str(python), "-m", "pip", "install", "-q", *requirements, external=True)
-    return str(python)
+# Benchmarks that run a published client beside ours (from its interop venv, see
+# PUBLISHED_CLIENTS): dist -> the environment variable naming that venv's python.
+BENCH_PUBLISHED = {"ensync-sdk": "ENSYNC_PUBLISHED_PYTHON"}
 
 
 @nox.session
@@ -542,10 +531,9 @@ def bench(session: nox.Session) -> None:
             continue
         env = {}
         if package.dist in BENCH_PUBLISHED:
-            variable, requirements = BENCH_PUBLISHED[package.dist]
-            env[variable] = _published_venv(
-                session, f"bench-{package.dist}-published", requirements
-            )
+            client = next(c for c in PUBLISHED_CLIENTS if c.dist == package.dist)
+            published = _published_venv(session, client, Path(session.create_tmp()))
+            env[BENCH_PUBLISHED[package.dist]] = str(published)
         if script.exists():
             session.run("python", str(script), env=env)
         elif package.system is not None:
