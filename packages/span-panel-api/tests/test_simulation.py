@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import copy
 import textwrap
 from datetime import datetime
@@ -289,8 +291,9 @@ def test_packaged_default_configuration_loads() -> None:
 
 
 async def test_reference_yaml_drives_simulation_mode() -> None:
+    config = await asyncio.to_thread(SimulationConfig.from_yaml, REFERENCE_YAML)  # off the loop
     async with SpanPanelClient(
-        "sim", simulation_mode=True, simulation_config=REFERENCE_YAML, cache_window=0
+        "sim", simulation_mode=True, simulation_config=config, cache_window=0
     ) as client:
         circuits = (await client.get_circuits()).circuits
         status = await client.get_status()
