@@ -22,7 +22,8 @@ sys.unraisablehook = lambda unraisable: caught.append(repr(unraisable.exc_value)
 async def main():
     for _ in range(2):
         try:
-            await EnSyncEngine("grpc://127.0.0.1:9", {"request_timeout": 2000}).create_client("ak-x")
+            engine = EnSyncEngine("grpc://127.0.0.1:9", {"request_timeout": 2000})
+            await engine.create_client("ak-x")
         except EnSyncConnectionError:
             pass
         gc.collect()  # the failed client's channel is freed here, on the loop
