@@ -12,8 +12,10 @@ decrypted, handled and acknowledged. The clients:
 
 Every round starts a fresh node and runs each client once; the figures are the medians of
 ``ROUNDS`` rounds (the machine is shared: single runs are noisy). The node's CPU time per event
-(from /proc) says how many events per second it could carry at most: when that is above what
-the clients reach, the clients, not the node, set the pace. Then single and hybrid encryption
+(from /proc) says how many events per second it could carry at most: when it is below the
+client's, the clients, not the node, set the pace. The raw client also runs against
+``routing_node.py``, a grpc.aio servicer that only routes: the CPU any Python gRPC node spends
+per event, beside which the simulator's own share shows. Then single and hybrid encryption
 ops/s.
 """
 
@@ -54,6 +56,29 @@ def _client(python: str, script: str, *args: str) -> dict[str, float]:
     return result
 
 
+def _measured(pid: int, python: str, script: str, *args: str) -> dict[str, float]:
+    """Run one client; add the CPU the node ``pid`` spent per event meanwhile."""
+    before = _node_cpu_seconds(pid)
+    result = _client(python, script, *args)
+    result["node_cpu_us_per_event"] = (_node_cpu_seconds(pid) - before) / (EVENTS + WARMUP) * 1e6
+    return result
+
+
+def _routing_node_round(line: str) -> dict[str, float]:
+    """The raw client against the routing-only grpc.aio node (the floor of a Python node)."""
+    node = subprocess.Popen(
+        [sys.executable, str(HERE / "routing_node.py"), line], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert node.stdout is not None
+        routed = node.stdout.readline().strip()
+        args = ("raw", routed, str(EVENTS), str(WARMUP), str(IN_FLIGHT))
+        return _measured(node.pid, sys.executable, "our_client.py", *args)
+    finally:
+        node.terminate()
+        node.wait(10)
+
+
 def _round(published: str) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     with serve("ensync") as node:
@@ -66,11 +91,8 @@ def _round(published: str) -> dict[str, dict[str, float]]:
             "published": (published, "published_client.py", common),
         }
         for name, (python, script, args) in clients.items():
-            before = _node_cpu_seconds(node.process.pid)
-            result = _client(python, script, *args)
-            node_cpu = _node_cpu_seconds(node.process.pid) - before
-            result["node_cpu_us_per_event"] = node_cpu / (EVENTS + WARMUP) * 1e6
-            results[name] = result
+            results[name] = _measured(node.process.pid, python, script, *args)
+        results["raw-routing-node"] = _routing_node_round(line)
     return results
 
 
@@ -161,6 +183,14 @@ def main() -> None:
             "events/s",
             "published ensync-sdk 0.4.4 (gRPC)",
             rate("published"),
+        ),
+        Figure(
+            "node CPU per event, our simulator (raw client)",
+            node("raw"),
+            "us",
+            "routing-only grpc.aio node (the floor)",
+            node("raw-routing-node"),
+            higher_is_better=False,
         ),
         *(
             Figure(

@@ -95,8 +95,8 @@ class GrpcTransport(Transport):
         _hold_grpc_engine()
         options = [
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-            # The client re-sends after a reconnect itself; gRPC's transparent retry layer would
-            # only buffer every call's messages (measurably more CPU per call, see bench/).
+            # The client re-sends after a reconnect itself; gRPC's transparent retries would
+            # only repeat that, buffering every call's messages to be able to.
             ("grpc.enable_retries", 0),
         ]
         if self._target.secure:
