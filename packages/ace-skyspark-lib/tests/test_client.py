@@ -70,7 +70,8 @@ async def test_points_as_models(client: SkysparkClient) -> None:
     assert len(models) == 15
     dat = next(p for p in models if p.refName == "hq-ahu1-dat")
     assert dat.unit == "°F"
-    assert dat.tz == "New_York"
+    assert dat.tz == "America/New_York"  # IANA on the model
+    assert dat["tz"] == "New_York"  # Haystack on the wire
     assert dat.his
     assert "temp" in dat.marker_tags
 

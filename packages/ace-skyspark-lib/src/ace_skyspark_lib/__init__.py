@@ -12,6 +12,8 @@ from ace_skyspark_lib.exceptions import (
     SkysparkConnectionError,
     SkysparkError,
     SkysparkTimeoutError,
+    TagNotFoundError,
+    UnknownKeywordError,
     ZincEncodeError,
     ZincParseError,
 )
@@ -51,6 +53,8 @@ __all__ = [
     "SkysparkError",
     "SkysparkTimeoutError",
     "Symbol",
+    "TagNotFoundError",
+    "UnknownKeywordError",
     "Uri",
     "WriteResult",
     "XStr",
