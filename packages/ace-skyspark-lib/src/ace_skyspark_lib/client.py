@@ -487,11 +487,32 @@ class SkysparkClient:
             ), written
         return Grid(columns=columns, rows=ordered), written
 
-    async def write_history(self, samples: Sequence[HistorySample]) -> WriteResult:
-        """Write samples of any number of points in one ``hisWrite`` request.
+    def _his_grids(
+        self, samples: Sequence[HistorySample], zones: Mapping[str, tzinfo]
+    ) -> list[tuple[Grid, int]]:
+        """One hisWrite grid per time zone: a batch grid's ``ts`` column is shared by its
+        points, and SkySpark takes a timestamp only in the point's own zone."""
+        groups: dict[tzinfo | None, list[HistorySample]] = {}
+        for sample in samples:
+            groups.setdefault(zones.get(sample.point_id), []).append(sample)
+        return [self._his_grid(group, zones) for group in groups.values()]
 
-        Several points go in one Haystack 4 batch grid (columns ``ts``, ``v0``..``vN``, each
-        with its point's ``id``); a single point uses the classic form (grid meta ``id``).
+    async def _send_history(self, samples: Sequence[HistorySample], refresh: bool) -> int:
+        zones = await self._point_zones({sample.point_id for sample in samples}, refresh)
+        written = 0
+        for grid, count in self._his_grids(samples, zones):
+            await self._transport.call("hisWrite", grid)
+            written += count
+            _log.debug("history written", samples=count, points=len(grid.columns) - 1)
+        return written
+
+    async def write_history(self, samples: Sequence[HistorySample]) -> WriteResult:
+        """Write samples of any number of points: one ``hisWrite`` request per time zone.
+
+        The points' zones are read once and cached: SkySpark takes a timestamp only in its
+        point's zone, so each sample is converted to it. Several points of one zone go in one
+        Haystack 4 batch grid (columns ``ts``, ``v0``..``vN``, each with its point's ``id``); a
+        single point uses the classic form (grid meta ``id``).
 
         A sample at a timestamp the point already has replaces it, so writing again is safe.
         Raises on failure (after the retry policy); ``samples_written`` counts distinct
@@ -504,19 +525,13 @@ class SkysparkClient:
                 raise InvalidInputError(
                     f"write_history takes HistorySample objects, got {type(sample).__name__}"
                 )
-        point_ids = {sample.point_id for sample in samples}
-        zones = await self._point_zones(point_ids)
-        grid, written = self._his_grid(samples, zones)
         try:
-            await self._transport.call("hisWrite", grid)
+            written = await self._send_history(samples, refresh=False)
         except ServerError as exc:
             if exc.status != 200 or "Mismatched timezone" not in exc.dis:
                 raise
-            # A point's tz changed since it was cached: learn it again, send once more.
-            zones = await self._point_zones(point_ids, refresh=True)
-            grid, written = self._his_grid(samples, zones)
-            await self._transport.call("hisWrite", grid)
-        _log.debug("history written", samples=written, points=len(grid.columns) - 1)
+            # A point's tz changed since it was cached: learn the zones again, send once more.
+            written = await self._send_history(samples, refresh=True)
         return WriteResult(success=True, samples_written=written)
 
     async def write_history_chunked(

@@ -6,6 +6,8 @@ __all__ = [
     "AuthenticationError",
     "CommitError",
     "FilterSyntaxError",
+    "HaysonEncodeError",
+    "HaysonParseError",
     "InvalidInputError",
     "ServerError",
     "SkysparkConnectionError",
@@ -112,3 +114,11 @@ class TagNotFoundError(SkysparkError, KeyError):
     def __str__(self) -> str:
         # KeyError quotes its argument; this message is a sentence.
         return str(self.args[0]) if self.args else ""
+
+
+class HaysonParseError(SkysparkError, ValueError):
+    """Text is not a Haystack 4 JSON (Hayson) grid or value; the message says what is wrong."""
+
+
+class HaysonEncodeError(SkysparkError, TypeError):
+    """A value cannot be written as Haystack 4 JSON (unsupported type, naive datetime, ...)."""
