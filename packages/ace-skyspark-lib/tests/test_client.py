@@ -309,10 +309,18 @@ async def test_wrong_password(skyspark_sim: RunningSimulator, client_factory: An
     assert "wrong-password-123" not in str(exc.value)
 
 
-async def test_server_signature_is_verified(simulator: object, client_factory: Any) -> None:
-    sim = simulator("skyspark", tamper_signature=True, seed=False)  # type: ignore[operator]
+@pytest.fixture
+def lying_sim(simulator: Any) -> RunningSimulator:
+    """A server whose SCRAM signature is wrong (started outside the event loop)."""
+    sim: RunningSimulator = simulator("skyspark", tamper_signature=True, seed=False)
+    return sim
+
+
+async def test_server_signature_is_verified(
+    lying_sim: RunningSimulator, client_factory: Any
+) -> None:
     with pytest.raises(AuthenticationError, match="signature does not match"):
-        async with client_factory(sim.info()):
+        async with client_factory(lying_sim.info()):
             pass
 
 
