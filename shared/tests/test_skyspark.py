@@ -572,3 +572,48 @@ def test_any_axon_text_evaluates_or_is_an_op_error(expr: str) -> None:
         assert exc.message  # noqa: PT017
     else:
         assert isinstance(result, Grid)
+
+
+def test_eval_all_answers_one_zinc_grid_per_expression(session: Session) -> None:
+    point = first_point(session)
+    ref = point["id"].id
+    at = "2023-05-01T12:00:00+00:00"
+    write = (
+        f'hisWrite({{ts: parseDateTime("{at}", "YYYY-MM-DDThh:mm:ssz")'
+        f".toTimeZone(readById(@{ref})->tz), val: 42}}, @{ref})"
+    )
+    request = Grid.from_rows([{"expr": write}, {"expr": "bogus()"}, {"expr": "readCount(site)"}])
+    response = session.http.post(
+        "evalAll", content=zinc.dumps(request), headers={**ZINC, "Accept": "application/json"}
+    )
+    assert response.headers["Content-Type"].startswith("text/zinc")
+    grids = [zinc.loads(part) for part in response.text.split("\n\n")]
+    assert len(grids) == 3
+    assert not grids[0].is_error
+    assert grids[1].meta["errType"] == "sys::UnknownFuncErr"
+    assert grids[2].rows == [{"val": Number(2)}]
+    stored = session.get("hisRead", id=f"@{ref}", range="2023-05-01")
+    assert stored.rows == [
+        {"ts": datetime(2023, 5, 1, 8, tzinfo=zone_for("New_York")), "val": Number(42, "°F")}
+    ]
+
+
+def test_eval_of_the_published_clients_read_expressions(session: Session) -> None:
+    def ev(expr: str) -> Grid:
+        return session.post("eval", Grid.from_rows([{"expr": expr}]))
+
+    site = session.get("read", filter="site").rows[0]
+    projected = ev(
+        f"readByIds([@{site['id'].id}, @p:demo:r:missing], false)"
+        '.toRecList.map(r => {id:r["id"], tz:r["tz"]}).toGrid'
+    )
+    assert [row.get("tz") for row in projected.rows] == [site["tz"], None]
+    topics = ev(
+        '["point and kind==\\"Bool\\"", "site"].map(f => readAll(parseFilter(f)).toRecList)'
+        ".flatten.toGrid"
+    )
+    assert len(topics.rows) == 3 + 2
+    assert ev("readAll(site).size").rows == [{"val": Number(2)}]
+    assert ev("nope").meta["dis"] == "Unknown name: nope"
+    bad_time = ev('parseDateTime("2023-05-01T12:00:00.5+00:00", "YYYY-MM-DDThh:mm:ssz")')
+    assert bad_time.meta["errType"] == "sys::ParseErr"

@@ -406,3 +406,25 @@ def test_his_write_grid_forms() -> None:
     assert grid.columns == {"ts": {}, "v0": {"id": Ref("a")}, "v1": {"id": Ref("b")}}
     assert grid.rows == [{"ts": ts, "v0": Number(1, "kW"), "v1": True}]
     assert written == 2
+
+
+async def test_history_goes_in_each_points_zone(
+    client: SkysparkClient, skyspark_sim: RunningSimulator
+) -> None:
+    points = [p for p in await client.read_points_as_models() if p.kind == "Number"]
+    ny = next(p for p in points if p.tz == "America/New_York")
+    chicago = next(p for p in points if p.tz == "America/Chicago")
+    ts = datetime(2022, 6, 1, 12, tzinfo=UTC)
+    result = await client.write_history(
+        [HistorySample(point_id=p.id, timestamp=ts, value=1.0) for p in (ny, chicago)]
+    )
+    assert result.samples_written == 2
+    history = skyspark_sim.simulator.store().history
+    stored = {p.id: next(t for t in history[p.id or ""] if t == ts) for p in (ny, chicago)}
+    assert stored[ny.id].tzinfo.key == "America/New_York"  # type: ignore[union-attr]
+    assert stored[chicago.id].tzinfo.key == "America/Chicago"  # type: ignore[union-attr]
+    # The point moves to another zone behind the client's back: it learns the zone again.
+    skyspark_sim.simulator.store().get(ny.id or "")["tz"] = "Denver"  # type: ignore[index]
+    again = await client.write_history([HistorySample(point_id=ny.id, timestamp=ts, value=2.0)])
+    assert again.samples_written == 1
+    assert history[ny.id or ""][ts].val == 2.0

@@ -279,12 +279,12 @@ def encode_value(value: Any) -> Any:
     raise HaysonEncodeError(f"cannot write {type(value).__name__} {value!r} as Haystack JSON")
 
 
-def _encode_tags(tags: dict[str, Any]) -> dict[str, Any]:
+def _encode_tags(tags: dict[str, Any], skip_null: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in tags.items():
         if not isinstance(name, str) or not is_tag_name(name):
             raise HaysonEncodeError(f"invalid tag name {name!r}: start with a lowercase letter")
-        if value is not None:
+        if value is not None or not skip_null:
             out[name] = encode_value(value)
     return out
 
@@ -310,7 +310,7 @@ def _encode_grid(grid: Grid) -> dict[str, Any]:
         "_kind": "grid",
         "meta": {"ver": grid.version, **_encode_tags(grid.meta)},
         "cols": cols,
-        "rows": [_encode_tags(row) for row in grid.rows],
+        "rows": [_encode_tags(row, skip_null=True) for row in grid.rows],  # null: no cell
     }
 
 
