@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ace_skyspark_lib.exceptions import SkysparkError
@@ -518,12 +518,12 @@ def _to_time_zone(ev: _Evaluator, *args: Any) -> datetime:
 
 def _now(ev: _Evaluator, *args: Any) -> datetime:
     _args(0, "now", *args)
-    return datetime.now(UTC).astimezone(zone_for("UTC"))
+    return datetime.now(timezone.utc).astimezone(zone_for("UTC"))
 
 
 def _today(ev: _Evaluator, *args: Any) -> Any:
     _args(0, "today", *args)
-    return datetime.now(UTC).date()
+    return datetime.now(timezone.utc).date()
 
 
 def _about(ev: _Evaluator, *args: Any) -> Grid:
