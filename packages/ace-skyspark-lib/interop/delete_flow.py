@@ -18,6 +18,7 @@ from ace_skyspark_lib import SkysparkClient
 
 
 async def main(info: dict[str, str], ids: list[str]) -> dict[str, Any]:
+    """Delete ``ids``; return them and what a read still finds."""
     async with SkysparkClient(
         info["url"], info["project"], info["username"], info["password"]
     ) as client:

@@ -30,6 +30,7 @@ def kinds(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def main(info: dict[str, str]) -> dict[str, Any]:
+    """Run the flow; return what the client got, JSON-ready."""
     out: dict[str, Any] = {}
     async with SkysparkClient(
         base_url=info["url"],
@@ -81,7 +82,9 @@ async def main(info: dict[str, str]) -> dict[str, Any]:
         # Whole seconds: the client's evalAll expressions parse "YYYY-MM-DDThh:mm:ssz".
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         samples = [
-            HistorySample(point_id=point_id, timestamp=now - timedelta(hours=i), value=70.0 + i * 0.5)
+            HistorySample(
+                point_id=point_id, timestamp=now - timedelta(hours=i), value=70.0 + i * 0.5
+            )
             for i in range(24)
         ]
         result = await client.write_history(samples)
@@ -92,7 +95,9 @@ async def main(info: dict[str, str]) -> dict[str, Any]:
             "error": result.error,
         }
         older = [
-            HistorySample(point_id=point_id, timestamp=now - timedelta(days=2, hours=i), value=60.0 + i)
+            HistorySample(
+                point_id=point_id, timestamp=now - timedelta(days=2, hours=i), value=60.0 + i
+            )
             for i in range(3)
         ]
         rpc = await client.write_history(older, use_rpc=True)

@@ -34,12 +34,14 @@ def published(script: str, *args: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[ServedSimulator]:
+    """The standalone simulator, one for the module (as a user starts it)."""
     with serve("skyspark") as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def flow(served: ServedSimulator) -> dict[str, Any]:
+    """What the published client got running the seed flow (seed_flow.py)."""
     return published("seed_flow.py", served.line)
 
 
@@ -60,6 +62,7 @@ def server_state(info: dict[str, Any], ids: list[str]) -> dict[str, Any]:
 
 
 def test_reads_sites_in_haystack_4_json(flow: dict[str, Any]) -> None:
+    """Rows come as Hayson objects the published client understands."""
     assert flow["sites_before"] == 2
     assert flow["site_row_kinds"]["id"] == "ref"
     assert flow["site_row_kinds"]["site"] == "marker"
@@ -68,22 +71,27 @@ def test_reads_sites_in_haystack_4_json(flow: dict[str, Any]) -> None:
 
 
 def test_creates_site_equip_point_with_id_val(flow: dict[str, Any]) -> None:
+    """``created[0]["id"]["val"]`` is the new id; refs link the three records."""
     site = flow["site"]["created"]
     assert flow["site"]["id"] == site["id"]["val"]
     assert site["id"] == {"_kind": "ref", "val": flow["site"]["id"], "dis": "My Building"}
-    assert site["site"] == {"_kind": "marker"} and site["office"] == {"_kind": "marker"}
+    assert site["site"] == {"_kind": "marker"}
+    assert site["office"] == {"_kind": "marker"}
     assert site["refName"] == "building_001"
-    assert site["mod"]["_kind"] == "dateTime" and site["mod"]["tz"] == "UTC"
+    assert site["mod"]["_kind"] == "dateTime"
+    assert site["mod"]["tz"] == "UTC"
     point = flow["point_created"]
     assert point["siteRef"]["val"] == flow["site"]["id"]
     assert point["equipRef"]["val"] == flow["equip_id"]
-    assert point["unit"] == "°F" and point["kind"] == "Number"
+    assert point["unit"] == "°F"
+    assert point["kind"] == "Number"
     assert {"point", "his", "sensor", "temp"} <= {
         name for name, value in point.items() if value == {"_kind": "marker"}
     }
 
 
 def test_writes_24_samples_by_batch_his_write_and_3_by_eval_all(flow: dict[str, Any]) -> None:
+    """Its batch hisWrite and its evalAll hisWrite expressions both succeed."""
     assert flow["write"] == {
         "success": True,
         "samples_written": 24,
@@ -99,6 +107,7 @@ def test_writes_24_samples_by_batch_his_write_and_3_by_eval_all(flow: dict[str, 
 
 
 def test_reads_points_as_models_and_updates(flow: dict[str, Any]) -> None:
+    """read_points_as_models, update_points, get_project_timezone, read_by_ids."""
     assert flow["models"] == [
         {
             "id": flow["point_id"],
@@ -122,6 +131,7 @@ def test_reads_points_as_models_and_updates(flow: dict[str, Any]) -> None:
 def test_server_holds_what_the_published_client_wrote(
     served: ServedSimulator, flow: dict[str, Any]
 ) -> None:
+    """The simulator stored the samples and tags the published client sent."""
     ids = [flow["site"]["id"], flow["equip_id"], flow["point_id"]]
     state = server_state(served.info, ids)
     site, _, point = state["rows"]
@@ -138,9 +148,11 @@ def test_server_holds_what_the_published_client_wrote(
 
 
 def test_deletes(served: ServedSimulator, flow: dict[str, Any]) -> None:
+    """delete_entity removes the point, the equip and the site."""
     ids = [flow["point_id"], flow["equip_id"], flow["site"]["id"]]
     result = published("delete_flow.py", served.line, *ids)
     assert result == {"deleted": ids, "left": []}
+
     async def read() -> list[dict[str, Any]]:
         info = served.info
         async with SkysparkClient(

@@ -240,7 +240,9 @@ async def test_bool_and_str_history_and_seeded_week(client: SkysparkClient) -> N
 async def test_write_history_type_mismatch_is_server_error(client: SkysparkClient) -> None:
     run = next(p for p in await client.read_points_as_models() if p.kind == "Bool")
     bad = HistorySample(point_id=run.id, timestamp=datetime.now(UTC), value="text")
-    with pytest.raises(ServerError, match=r"Mismatched value type, rec kind \"Bool\" != item type \"sys::Str\""):
+    with pytest.raises(
+        ServerError, match=r"Mismatched value type, rec kind \"Bool\" != item type \"sys::Str\""
+    ):
         await client.write_history([bad])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from datetime import date, datetime, time
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ace_skyspark_lib import hayson
 from ace_skyspark_lib.exceptions import HaysonEncodeError, HaysonParseError
 from ace_skyspark_lib.kinds import NA, Coord, Grid, Marker, Number, Ref, Remove, Symbol, Uri, XStr
@@ -40,7 +42,8 @@ def test_every_kind_in_the_documented_form() -> None:
     assert data["_kind"] == "grid"
     assert data["meta"] == {"ver": "3.0", "dis": "all"}
     (out,) = data["rows"]
-    assert out["m"] == {"_kind": "marker"} and out["na"] == {"_kind": "na"}
+    assert out["m"] == {"_kind": "marker"}
+    assert out["na"] == {"_kind": "na"}
     assert out["rm"] == {"_kind": "remove"}
     assert out["n"] == {"_kind": "number", "val": 123, "unit": "m"}
     assert out["plain"] == 123.45
@@ -64,7 +67,10 @@ def test_every_kind_in_the_documented_form() -> None:
 def test_columns_meta_and_empty_grid() -> None:
     grid = Grid(columns={"ts": {}, "v0": {"id": Ref("p:1")}}, rows=[])
     data = json.loads(hayson.dumps(grid))
-    assert data["cols"] == [{"name": "ts"}, {"name": "v0", "meta": {"id": {"_kind": "ref", "val": "p:1"}}}]
+    assert data["cols"] == [
+        {"name": "ts"},
+        {"name": "v0", "meta": {"id": {"_kind": "ref", "val": "p:1"}}},
+    ]
     assert json.loads(hayson.dumps(Grid()))["cols"] == [{"name": "empty"}]
     assert hayson.loads(hayson.dumps(Grid())) == Grid()
 
@@ -86,7 +92,8 @@ def test_decodes_what_a_haystack_4_server_sends() -> None:
         }
     )
     (row,) = hayson.loads(text).rows
-    assert row["id"]["val"] == "p:demo:r:1" and row["id"].dis == "HQ"
+    assert row["id"]["val"] == "p:demo:r:1"
+    assert row["id"].dis == "HQ"
     assert row["mod"] == datetime(2024, 1, 31, 18, 5, 0, 123456, tzinfo=zone_for("UTC"))
     assert row["area"] == Number(5000, "ft²")
     assert row["tags"] == {"site": Marker, "n": Number(2)}
@@ -129,12 +136,15 @@ def test_encode_errors_are_typed() -> None:
         hayson.dumps(Grid(columns={"a": {}}, rows=[{"b": 1}]))
 
 
-_KEYS = st.sampled_from(["_kind", "val", "unit", "tz", "lat", "lng", "meta", "cols", "rows", "name"])
+_KEYS = st.sampled_from(
+    ["_kind", "val", "unit", "tz", "lat", "lng", "meta", "cols", "rows", "name"]
+)
 _KIND_NAMES = st.sampled_from(["grid", "ref", "number", "dateTime", "marker", "coord", "dict"])
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.floats(),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(_KEYS, inner | _KIND_NAMES, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner | _KIND_NAMES, max_size=5)
+    ),
     max_leaves=10,
 )
 
@@ -147,7 +157,5 @@ def test_random_json_only_raises_hayson_parse_error(data: Any) -> None:
     except ValueError:
         return
     for parse in (hayson.loads, hayson.decode_value):
-        try:
+        with contextlib.suppress(HaysonParseError):
             parse(text)
-        except HaysonParseError:
-            pass

@@ -145,7 +145,8 @@ def test_time_zones_iana_on_the_model_haystack_on_the_wire() -> None:
     assert site.to_haystack()["tz"] == "New_York"
     assert Site(dis="HQ", tz="New_York").tz == "America/New_York"
     assert Site.from_haystack({"dis": "HQ", "tz": "Chicago"}).tz == "America/Chicago"
-    assert Site(dis="HQ").tz == "UTC" and Site(dis="HQ").to_haystack()["tz"] == "UTC"
+    assert Site(dis="HQ").tz == "UTC"
+    assert Site(dis="HQ").to_haystack()["tz"] == "UTC"
     with pytest.raises(ValidationError, match="has no Haystack name"):
         Site(dis="HQ", tz="US/Eastern")
     with pytest.raises(ValidationError, match="unknown time zone 'Atlantis'"):
@@ -163,8 +164,10 @@ def test_models_read_like_the_records_they_are() -> None:
     )
     assert point["id"]["val"] == "p:demo:r:9"
     assert point["siteRef"]["val"] == "p:demo:r:1"
-    assert point.get("refName") is None and point.get("priority") == "high"
-    assert "sensor" in point and "cur" not in point
+    assert point.get("refName") is None
+    assert point.get("priority") == "high"
+    assert "sensor" in point
+    assert "cur" not in point
     with pytest.raises(TagNotFoundError, match="'DAT' has no tag 'curVal'") as info:
         point["curVal"]
     assert isinstance(info.value, KeyError)
@@ -173,9 +176,11 @@ def test_models_read_like_the_records_they_are() -> None:
 def test_kinds_answer_hayson_keys() -> None:
     ref = Ref("p:demo:r:1", "HQ")
     assert (ref["val"], ref["dis"], ref["_kind"]) == ("p:demo:r:1", "HQ", "ref")
-    assert Number(72.5, "°F")["unit"] == "°F" and Number(1)["val"] == 1.0
+    assert Number(72.5, "°F")["unit"] == "°F"
+    assert Number(1)["val"] == 1.0
     assert Marker["_kind"] == "marker"
-    assert Ref("a").get("dis", "none") == "none" and Ref("a").get("nope") is None
+    assert Ref("a").get("dis", "none") == "none"
+    assert Ref("a").get("nope") is None
     with pytest.raises(TagNotFoundError, match="Ref has no key 'id'; it has '_kind', 'val'"):
         ref["id"]
     with pytest.raises(TypeError, match="Hayson names"):

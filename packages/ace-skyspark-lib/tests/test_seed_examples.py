@@ -95,14 +95,16 @@ async def test_quick_start(seed_sim: RunningSimulator) -> None:
         ]
         result = await client.write_history(samples)
         assert result.samples_written == 1
-    assert isinstance(site_id, str) and site_id.startswith("p:demo:r:")
+    assert isinstance(site_id, str)
+    assert site_id.startswith("p:demo:r:")
     stored = seed_sim.simulator.store().get(site_id)
     assert stored is not None
     assert stored["area"] == Number(50000.0, "ft²")
     assert stored["tz"] == "New_York"  # the IANA name given, the Haystack name on the wire
     assert stored["office"] is Marker
     (ts,) = seed_sim.simulator.store().history["p:demo:r:abc123"]
-    assert ts.tzinfo is not None and ts.tzinfo.key == "America/New_York"  # type: ignore[attr-defined]
+    assert ts.tzinfo is not None
+    assert ts.tzinfo.key == "America/New_York"
 
 
 async def test_authentication(seed_sim: RunningSimulator) -> None:
@@ -162,7 +164,8 @@ async def test_reading_entities(
         models = await client.read_points_as_models(site_ref="p:demo:r:site_id")
         for point in models:
             print(f"{point.dis}: {point.kind} ({point.unit})")
-    assert site is not None and site["id"]["val"] == "p:demo:r:site_id"
+    assert site is not None
+    assert site["id"]["val"] == "p:demo:r:site_id"
     assert [e["id"]["val"] for e in equipment] == ["p:demo:r:equip_id"]
     assert len(points) == 2
     assert "p:demo:r:site_id" in [r["id"]["val"] for r in results]
@@ -181,7 +184,9 @@ async def test_updating_entities(seed_sim: RunningSimulator) -> None:
     assert updated[0]["critical"] is Marker
     assert updated[0]["priority"] == "high"
     stored = seed_sim.simulator.store().get(point.id or "")
-    assert stored is not None and stored["priority"] == "high" and stored["critical"] is Marker
+    assert stored is not None
+    assert stored["priority"] == "high"
+    assert stored["critical"] is Marker
 
 
 async def test_deleting_entities(seed_sim: RunningSimulator) -> None:
@@ -267,4 +272,5 @@ async def test_idempotent_operations(seed_sim: RunningSimulator) -> None:
     async with _client(seed_sim) as client:
         first = await find_or_create(client)
         second = await find_or_create(client)
-    assert first[0] == "created" and second == ("found", first[1])
+    assert first[0] == "created"
+    assert second == ("found", first[1])

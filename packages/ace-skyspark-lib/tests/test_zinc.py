@@ -373,5 +373,3 @@ def test_any_grid_round_trips_through_hayson_as_through_zinc(grid: Grid) -> None
 @given(SCALARS)
 def test_any_scalar_round_trips_through_hayson(value: Any) -> None:
     assert hayson.decode_value(json.dumps(hayson.encode_value(value))) == value
-
-

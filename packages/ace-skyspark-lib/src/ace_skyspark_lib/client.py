@@ -490,8 +490,11 @@ class SkysparkClient:
     def _his_grids(
         self, samples: Sequence[HistorySample], zones: Mapping[str, tzinfo]
     ) -> list[tuple[Grid, int]]:
-        """One hisWrite grid per time zone: a batch grid's ``ts`` column is shared by its
-        points, and SkySpark takes a timestamp only in the point's own zone."""
+        """One hisWrite grid per time zone of the samples' points.
+
+        A batch grid's ``ts`` column is shared by its points, and SkySpark takes a timestamp
+        only in the point's own zone.
+        """
         groups: dict[tzinfo | None, list[HistorySample]] = {}
         for sample in samples:
             groups.setdefault(zones.get(sample.point_id), []).append(sample)

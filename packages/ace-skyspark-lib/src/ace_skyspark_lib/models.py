@@ -155,8 +155,7 @@ class Entity(_Strict):
             return tags[tag]
         except KeyError:
             raise TagNotFoundError(
-                f"{type(self).__name__} {self.dis!r} has no tag {tag!r}; it has "
-                f"{', '.join(tags)}"
+                f"{type(self).__name__} {self.dis!r} has no tag {tag!r}; it has {', '.join(tags)}"
             ) from None
 
     def get(self, tag: str, default: Any = None) -> Any:

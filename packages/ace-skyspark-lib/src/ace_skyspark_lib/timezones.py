@@ -119,7 +119,7 @@ def zone_for(name: str) -> zoneinfo.ZoneInfo:
         return zone
     iana = _TO_IANA.get(name)
     if iana is None:
-        if not isinstance(name, str) or "/" not in name and name not in _AVAILABLE:
+        if not isinstance(name, str) or ("/" not in name and name not in _AVAILABLE):
             raise InvalidInputError(
                 f"unknown Haystack time zone {name!r} (expected e.g. 'New_York', 'UTC')"
             )
