@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from typing import Any
 
 import pytest
 
 from pybragerone.cli import main
-from pybragerone.protocol.payloads import flatten_parameters
+from pybragerone.protocol.payloads import values_by_device
 from shared_testing.simulator import RunningSimulator
 
 from .conftest import DEVID
@@ -34,7 +38,7 @@ def test_once_dumps_the_snapshot_as_json(sim: RunningSimulator) -> None:
     assert dump["object"]["id"] == 439
     assert dump["modules"] == [DEVID, "FTTCTBSLCF"]
     server = sim.simulator.state.parameters_view(dump["modules"])
-    assert dump["parameters"] == flatten_parameters(server)
+    assert dump["parameters"] == values_by_device(server)
     family = dump["families"][DEVID]["P4:1"]
     assert (family["label"], family["unit"], family["ha_unit"]) == (
         "Boiler temperature",
@@ -117,3 +121,55 @@ def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
 def test_bad_server_url_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--email", "a@b.c", "--password", "pw", "--server", "ftp://x", "--once"]) == 1
     assert "server URL must be" in capsys.readouterr().err
+
+
+def interrupted_session(sim: RunningSimulator, *flags: str) -> tuple[int, str, str]:
+    """The README's live session, ended with Ctrl-C once a live change was shown.
+
+    Only the address (``PYBRAGERONE_SERVER``) and the credentials point at the simulator;
+    the child gets the default Ctrl-C handling a terminal gives it.
+    """
+    info = sim.info()
+    env = {**os.environ, "PYBRAGERONE_SERVER": info["url"]}
+    args = ["--email", info["email"], "--password", info["password"], *flags]
+    with tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pybragerone", *args],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        assert child.stdout is not None
+        watchdog = threading.Timer(60, child.kill)
+        watchdog.start()
+        seen: list[str] = []
+        try:
+            for line in child.stdout:
+                seen.append(line)
+                if re.match(r"\d\d:\d\d:\d\d \w+ P\d\.\w+ = ", line):  # a live change
+                    break
+            child.send_signal(signal.SIGINT)
+            rest, _ = child.communicate(timeout=30)
+        finally:
+            watchdog.cancel()
+        err.seek(0)
+        return child.returncode, "".join(seen) + rest, err.read()
+
+
+@pytest.mark.parametrize("flag", ["--debug", "--raw-ws"])
+def test_ctrl_c_ends_the_live_session_cleanly(simulator: Any, flag: str) -> None:
+    sim: RunningSimulator = simulator("brager", drift_interval=0.05)
+    code, out, err = interrupted_session(sim, flag)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "CancelledError" not in err
+    assert "watching 2 module(s) of object 439 (Dom); Ctrl-C stops" in out
+    assert re.search(r"FTTCTBSLCE  P4:1   Boiler temperature = [\d.]+ °C", out)
+    assert "app:modules:parameters:change" in err  # both flags log the raw events
+    if flag == "--debug":
+        assert "DEBUG pybragerone.core.client: logged in" in err
+    else:
+        assert "DEBUG pybragerone.core.client" not in err  # --raw-ws alone: only raw events

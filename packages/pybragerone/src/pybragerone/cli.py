@@ -46,8 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--server",
-        default=None,
-        help="REST base URL, e.g. http://127.0.0.1:8080/v1 (default: the BragerOne cloud)",
+        default=os.environ.get("PYBRAGERONE_SERVER"),
+        help="REST base URL, e.g. http://127.0.0.1:8080/v1, or set PYBRAGERONE_SERVER "
+        "(default: the BragerOne cloud)",
     )
     parser.add_argument("--object", type=int, default=None, help="object (installation) id")
     parser.add_argument(
@@ -151,7 +152,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             if args.once:
                 dump = {
                     "server": server.api_url,
-                    "object": obj.model_dump(mode="json"),
+                    "object": obj.to_dict(),
                     "modules": devids,
                     "parameters": params.snapshot(),
                     "families": states.flatten(),
