@@ -488,11 +488,11 @@ async def test_any_408_on_a_command_is_a_command_timeout() -> None:
 
     stub = StubCloud()
     stub.app.router.add_post("/v1/module/command", command)
-    stub.app.router.add_get("/v1/objects", user)
+    stub.app.router.add_get("/v1/user/permissions", user)
     async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
         with pytest.raises(BragerCommandTimeoutError, match="did not confirm in time") as info:
             await api.module_command(DEVID, "P6.v1", 50)
         assert (info.value.status, info.value.code) == (408, None)
         with pytest.raises(BragerApiError, match="failed with 408") as other:
-            await api.get_objects()  # elsewhere a 408 is an ordinary API error
+            await api.get_user_permissions()  # elsewhere a 408 is an ordinary API error
         assert not isinstance(other.value, BragerCommandTimeoutError)

@@ -173,7 +173,13 @@ class BragerGateway:
         self._running = True
 
     async def stop(self, *, close_bus: bool = True) -> None:
-        """Disconnect; with ``close_bus`` the bus ends every subscription (stores' ``run``)."""
+        """Disconnect and release the network.
+
+        The socket closes, and so does the HTTP session the API client made for itself (a
+        session passed to the client is left open); the client stays usable and opens a new
+        session on its next call. With ``close_bus`` the bus ends every subscription, which
+        ends the stores' ``run``.
+        """
         self._running = False
         await self.realtime.stop()
         background, self._background = self._background, set()
@@ -181,6 +187,7 @@ class BragerGateway:
             task.cancel()
         if background:
             await asyncio.gather(*background, return_exceptions=True)
+        await self.api.close()
         if close_bus:
             self.bus.close()
 

@@ -137,10 +137,13 @@ class BragerApiClient:
         return headers
 
     async def close(self) -> None:
-        """Close the session if this client created it."""
+        """Close the session if this client created it (a shared session is left alone).
+
+        The client stays usable: its next request opens a new session.
+        """
         if self._own_session and self._session is not None:
-            await self._session.close()
-        self._session = None
+            session, self._session = self._session, None
+            await session.close()
 
     async def __aenter__(self) -> Self:
         return self
