@@ -10,7 +10,7 @@ Values are invented; shapes are not.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ CLOUD_VERSION = "1.0.2501310630"
 
 def iso(epoch: float) -> str:
     """``2023-11-14T22:13:20.000Z``: the cloud's timestamp spelling."""
-    moment = datetime.fromtimestamp(epoch, UTC)
+    moment = datetime.fromtimestamp(epoch, timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
