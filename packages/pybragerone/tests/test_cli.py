@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from typing import Any
@@ -17,7 +16,7 @@ from pybragerone.cli import main
 from pybragerone.protocol.payloads import values_by_device
 from shared_testing.simulator import RunningSimulator
 
-from .conftest import DEVID
+from .conftest import DEVID, cli_command
 
 
 def base_args(info: dict[str, Any], password: str | None = None) -> list[str]:
@@ -31,6 +30,7 @@ def base_args(info: dict[str, Any], password: str | None = None) -> list[str]:
     ]
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_once_dumps_the_snapshot_as_json(sim: RunningSimulator) -> None:
     out = io.StringIO()
     assert main([*base_args(sim.info()), "--once", "--object", "439"], out=out) == 0
@@ -47,6 +47,7 @@ def test_once_dumps_the_snapshot_as_json(sim: RunningSimulator) -> None:
     )
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_module_selection(sim: RunningSimulator) -> None:
     out = io.StringIO()
     assert main([*base_args(sim.info()), "--once", "--module", DEVID, "--no-assets"], out=out) == 0
@@ -55,6 +56,7 @@ def test_module_selection(sim: RunningSimulator) -> None:
     assert dump["families"][DEVID]["P4:1"]["label"] == "P4:1"
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_bad_password_exits_2_without_echoing_it(
     sim: RunningSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +66,7 @@ def test_bad_password_exits_2_without_echoing_it(
     assert "hunter2-secret" not in err
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_unknown_object_and_module_exit_1(
     sim: RunningSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -73,6 +76,7 @@ def test_unknown_object_and_module_exit_1(
     assert "not in this object" in capsys.readouterr().err
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
     monkeypatch.delenv("PYBRAGERONE_PASSWORD", raising=False)
     monkeypatch.delenv("PYBRAGERONE_EMAIL", raising=False)
@@ -83,16 +87,7 @@ def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str], monkeypa
 def test_live_view_with_raw_ws(simulator: Any) -> None:
     sim: RunningSimulator = simulator("brager", drift_interval=0.05)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pybragerone",
-            *base_args(sim.info()),
-            "--raw-ws",
-            "--debug",
-            "--duration",
-            "1",
-        ],
+        cli_command(*base_args(sim.info()), "--raw-ws", "--debug", "--duration", "1"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -109,6 +104,7 @@ def test_live_view_with_raw_ws(simulator: Any) -> None:
     assert not any(token in done.stdout + done.stderr for token in tokens)
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
     answers = iter(["2", ""])  # object 440 (Garage), then all its modules
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
@@ -118,6 +114,7 @@ def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
     assert "watching 1 module(s) of object 440 (Garage)" in out.getvalue()
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_bad_server_url_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--email", "a@b.c", "--password", "pw", "--server", "ftp://x", "--once"]) == 1
     assert "server URL must be" in capsys.readouterr().err
@@ -134,7 +131,7 @@ def interrupted_session(sim: RunningSimulator, *flags: str) -> tuple[int, str, s
     args = ["--email", info["email"], "--password", info["password"], *flags]
     with tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(
-            [sys.executable, "-m", "pybragerone", *args],
+            cli_command(*args),
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.DEVNULL,

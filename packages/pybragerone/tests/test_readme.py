@@ -16,6 +16,8 @@ import pytest
 from shared_testing.docs import code_blocks, run_code_block
 from shared_testing.simulator import RunningSimulator
 
+from .conftest import cli_command
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 PYTHON = code_blocks(README, "python")
 CLI_LINES = [
@@ -44,6 +46,7 @@ EXPECTED: list[list[str]] = [
     ["login refused: login to", "not confirmed: E_DISPATCH_EVENT_TIMEOUT"],
     ["token saved: True expires: ", "after revoke: None"],
 ]
+BLOCKING = "shared_testing.blocking"  # runs a script with blocking calls on its loop caught
 # The blocks written as the pybragerone README writes its examples: run as scripts too.
 SCRIPTS = [0, 1]
 
@@ -64,6 +67,7 @@ def test_readme_has_the_examples() -> None:
     assert len(CLI_LINES) == 2
 
 
+@pytest.mark.no_blocking  # each example runs an event loop of its own
 @pytest.mark.parametrize("index", range(len(PYTHON)))
 def test_python_example_runs(
     index: int, simulator: Any, capsys: pytest.CaptureFixture[str]
@@ -84,7 +88,7 @@ def test_readme_style_example_runs_as_a_script_and_leaves_nothing_open(
     script = tmp_path / f"example_{index}.py"
     script.write_text(localise(PYTHON[index], sim.info()), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-W", "error::ResourceWarning", str(script)],
+        [sys.executable, "-W", "error::ResourceWarning", "-m", BLOCKING, str(script)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -108,7 +112,7 @@ def test_cli_example_runs(line: str, simulator: Any) -> None:
         for a in args
     ]
     done = subprocess.run(
-        [sys.executable, "-m", "pybragerone", *args, "--duration", "0.5"],
+        cli_command(*args, "--duration", "0.5"),
         capture_output=True,
         text=True,
         timeout=60,
