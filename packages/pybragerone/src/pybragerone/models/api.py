@@ -120,7 +120,7 @@ class Module(Record):
 class ModulePage(Record):
     """One page of ``GET /modules``: ``data`` holds the module records."""
 
-    data: list[Module] = Field(default_factory=list)
+    data: list[Module]
 
 
 class ModuleCard(Record):
