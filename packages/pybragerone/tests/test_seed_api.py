@@ -273,3 +273,27 @@ def test_param_update_carries_the_documented_fields() -> None:
         {"storable": True},
         0,
     )
+
+
+def _two(a: str, b: dict[str, Any]) -> None: ...
+
+
+def _one_with_option(snapshot: dict[str, Any], verbose: bool = False) -> None: ...
+
+
+@pytest.mark.parametrize(
+    ("callback", "two_arguments"),
+    [
+        (_two, True),
+        (lambda source, snapshot: None, True),
+        (lambda *args: None, True),
+        (_one_with_option, False),  # an optional second parameter keeps the old form
+        (lambda snapshot: None, False),
+        ([].append, False),
+        (print, True),  # *args: it gets (source, snapshot)
+    ],
+)
+def test_which_callbacks_get_the_source(callback: Any, two_arguments: bool) -> None:
+    from pybragerone.gateway import _wants_source
+
+    assert _wants_source(callback) is two_arguments
