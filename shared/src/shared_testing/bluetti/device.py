@@ -74,7 +74,7 @@ class SimulatedDevice:
         pump.attach(client, host, port, keepalive=30)
         try:
             await asyncio.wait_for(self._subscribed.wait(), wait)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not yet the built-in TimeoutError on Python 3.10
             await self.stop()
             raise TimeoutError(
                 f"simulated device {self.serial} could not reach {host}:{port}"

@@ -129,7 +129,7 @@ class SocketPump:
                 link.client.ready_socket, sock = sock, None
                 link.client.reconnect()  # paho takes the socket and sends CONNECT
                 link.delay = RETRY_MIN
-        except (OSError, TimeoutError) as exc:
+        except (OSError, asyncio.TimeoutError) as exc:  # 3.10: not the built-in TimeoutError
             link.retry_at = self._loop.time() + link.delay
             link.delay = min(link.delay * 2, RETRY_MAX)
             logger.debug("simulated device cannot reach %s:%s: %s", link.host, link.port, exc)
