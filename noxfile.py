@@ -1,11 +1,12 @@
 """Every maintainer task of the monorepo.
 
 Sessions (``nox -l`` lists them): ``tests`` (every package), ``tests-<package>`` (one),
-``lint``, ``typecheck``, ``generate``, ``generate_check``, ``build``, ``demo``, ``bench`` and
-``release``. Plain ``nox`` runs lint, typecheck, tests and generate_check.
+``lint``, ``typecheck``, ``generate``, ``generate_check``, ``build``, ``demo``, ``bench``,
+``interop`` and ``release``. Plain ``nox`` runs lint, typecheck, tests and generate_check.
 
-Sessions run on the interpreter that runs nox (CI runs nox once per Python version), in
-virtualenvs made by uv when it is installed and by virtualenv otherwise.
+Sessions run on the interpreter that runs nox; ``--force-python 3.12`` picks another one (CI's
+``.ci/run`` does so for each supported Python it finds). Virtualenvs are made by uv when it is
+installed and by virtualenv otherwise.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nox
+from packaging.version import Version
 
 nox.needs_version = ">=2024.10.9"
 nox.options.error_on_missing_interpreters = True
@@ -61,6 +63,18 @@ PACKAGES = (
     Package("ensync-sdk", "ensync_sdk", "ensync", needs=("ensync-core",)),
 )
 BY_DIST = {package.dist: package for package in PACKAGES}
+
+#: The newest published release each distribution replaces (the version its seed README
+#: describes); ``build`` refuses a version that does not sort after it. pybragerone has none:
+#: the project that published under that README moved to another name (py-bragerone).
+PUBLISHED: dict[str, str | None] = {
+    "ace-skyspark-lib": "0.1.36",
+    "span-panel-api": "1.1.3",
+    "power-sdk": "2.0.0",
+    "pybragerone": None,
+    "ensync-core": "0.1.2",
+    "ensync-sdk": "0.4.4",
+}
 
 
 def _groups(pyproject: Path, *names: str) -> list[str]:
@@ -140,12 +154,26 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict, package by package (generated clients excluded)."""
+    """mypy --strict, package by package at its oldest Python (generated clients excluded)."""
     _install(session, PACKAGES, "typing")
     config = str(ROOT / "pyproject.toml")
-    session.run("mypy", "--config-file", config, str(SHARED / "src"))
-    for package in PACKAGES:
-        session.run("mypy", "--config-file", config, str(package.path / "src"))
+    for directory in (SHARED, *(package.path for package in PACKAGES)):
+        # Checked against the oldest Python the distribution supports: what is new in a later
+        # one (typing.Self, datetime.UTC, asyncio.timeout) is an error there.
+        oldest = _oldest_python(directory)
+        session.run(
+            "mypy", "--config-file", config, "--python-version", oldest, str(directory / "src")
+        )
+
+
+def _oldest_python(directory: Path) -> str:
+    """The X.Y of a distribution's ``requires-python = ">=X.Y"``."""
+    requires = str(
+        nox.project.load_toml(directory / "pyproject.toml")["project"]["requires-python"]
+    )
+    if not requires.startswith(">="):
+        raise ValueError(f"{directory.name}: requires-python {requires!r} is not '>=X.Y'")
+    return requires.removeprefix(">=").strip()
 
 
 # -- code generation ----------------------------------------------------------------------------
@@ -281,12 +309,33 @@ def generate_check(session: nox.Session) -> None:
 ALL_DISTS = (*(p.path for p in PACKAGES), SHARED)
 
 
+def _unsorted_versions(dists: list[str]) -> list[str]:
+    """Distributions whose version does not sort after the published release they replace."""
+    problems = []
+    for dist in dists:
+        published = PUBLISHED.get(dist)
+        if published is None:
+            continue
+        ours = str(
+            nox.project.load_toml(BY_DIST[dist].path / "pyproject.toml")["project"]["version"]
+        )
+        if Version(ours) <= Version(published):
+            problems.append(f"{dist} {ours} does not sort after the published {published}")
+    return problems
+
+
 def _build_all(session: nox.Session, only: list[str]) -> list[Path]:
     """sdist + wheel of each distribution (all, or those named in ``only``) into dist/."""
-    session.install("build", "twine>=6.1")
     dirs = [d for d in ALL_DISTS if not only or d.name in only or _dist_name(d) in only]
     if only and len(dirs) != len(set(only)):
         session.error(f"unknown package in {only}; known: {[_dist_name(d) for d in ALL_DISTS]}")
+    problems = _unsorted_versions([_dist_name(d) for d in dirs])
+    if problems:
+        session.error(
+            "users already have the published release; raise the version:\n  "
+            + "\n  ".join(problems)
+        )
+    session.install("build", "twine>=6.1")
     if DIST_DIR.exists():
         shutil.rmtree(DIST_DIR)
     for directory in dirs:
@@ -479,3 +528,108 @@ def bench(session: nox.Session) -> None:
             session.run("python", str(script))
         elif package.system is not None:
             session.error(f"{package.dist} has no bench/bench.py")
+
+
+# -- interop: published upstream clients against our simulators ---------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedClient:
+    """A published upstream client, run from a venv of its own by ``packages/<dist>/interop``."""
+
+    dist: str  # our distribution whose interop/ tests drive it
+    python: str  # the interpreter version it installs on
+    requirements: tuple[str, ...]
+    pip_flags: tuple[str, ...] = ()
+
+    @property
+    def tests(self) -> Path:
+        return BY_DIST[self.dist].path / "interop"
+
+
+PUBLISHED_CLIENTS = (
+    PublishedClient("ace-skyspark-lib", "3.11", ("ace-skyspark-lib==0.1.36",)),
+    # 1.1.3 declares Python >=3.12 but runs on 3.11; numpy 2.3 dropped 3.11.
+    PublishedClient(
+        "span-panel-api",
+        "3.11",
+        ("span-panel-api==1.1.3", "numpy<2.3"),
+        ("--ignore-requires-python",),
+    ),
+    PublishedClient("ensync-sdk", "3.11", ("ensync-sdk==0.4.4", "ensync-core==0.1.2")),
+    # py-bragerone declares Python >=3.13.2; the 3.13 interpreters here may be older patches.
+    PublishedClient(
+        "pybragerone", "3.13", ("py-bragerone==2026.10.1",), ("--ignore-requires-python",)
+    ),
+)
+
+
+def find_interpreter(version: str) -> Path | None:
+    """A ``pythonX.Y`` on PATH, else the newest pyenv build of that version, else None."""
+    on_path = shutil.which(f"python{version}")
+    if on_path and "/shims/" not in on_path:  # a pyenv shim fails unless that version is active
+        return Path(on_path)
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    builds = [
+        build / "bin" / f"python{version}"
+        for build in (pyenv_root / "versions").glob(f"{version}.*")
+        if build.name.removeprefix(f"{version}.").isdigit()
+    ]
+    builds = [b for b in builds if b.exists()]
+    if not builds:
+        return None
+    return max(builds, key=lambda b: int(b.parent.parent.name.rsplit(".", 1)[1]))
+
+
+def _published_venv(session: nox.Session, client: PublishedClient, root: Path) -> Path:
+    """A fresh venv with only the published client in it; returns its python."""
+    interpreter = find_interpreter(client.python)
+    if interpreter is None:
+        session.error(f"{client.dist}'s published client needs Python {client.python}; none found")
+    venv = root / f"published-{client.dist}"
+    if venv.exists():
+        shutil.rmtree(venv)
+    session.run(str(interpreter), "-m", "venv", str(venv), external=True, silent=True)
+    python = venv / "bin" / "python"
+    session.run(
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        *client.pip_flags,
+        *client.requirements,
+        external=True,
+    )
+    return python
+
+
+@nox.session(default=False)
+def interop(session: nox.Session) -> None:
+    """Each published upstream client, in a venv of its own, against our standalone simulators.
+
+    ``nox -s interop -- <package>`` runs one. The interop tests of each package run in our test
+    environment; ``INTEROP_PYTHON`` names the published client's interpreter.
+    """
+    only = set(session.posargs)
+    unknown = only - {client.dist for client in PUBLISHED_CLIENTS}
+    if unknown:
+        session.error(f"no published client for {sorted(unknown)}")
+    chosen = [client for client in PUBLISHED_CLIENTS if not only or client.dist in only]
+    for client in chosen:
+        if not any(client.tests.glob("test_*.py")):
+            session.error(f"{client.dist} has no interop tests in {client.tests}")
+    _install(session, tuple(BY_DIST[client.dist] for client in chosen), "test")
+    root = Path(session.create_tmp())
+    for client in chosen:
+        python = _published_venv(session, client, root)
+        session.log(f"{client.dist}: {' '.join(client.requirements)} on {client.python}")
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            str(client.tests),
+            "--forbid-skips",
+            env={"INTEROP_PYTHON": str(python)},
+        )

@@ -16,6 +16,8 @@ from shared_testing import FaultInjector, RunningSimulator, start_simulator
 from shared_testing.standalone import StandaloneError, serve
 from shared_testing.systems import UnknownSystemError
 
+pytest_plugins = ["pytester"]
+
 
 def get(url: str, *, token: str | None = None, timeout: float = 5.0) -> tuple[int, Any]:
     request = urllib.request.Request(url)
@@ -199,3 +201,42 @@ def test_serve_reports_a_simulator_that_never_listens() -> None:
         ):
             pytest.fail("the block must not run when the simulator did not start")
     assert "could not start" in str(failure.value)
+
+
+def test_interop_without_a_published_client_fails_instead_of_skipping(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from shared_testing.interop import ENV_VAR, InteropError, published_python, run_published
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(InteropError, match="nox -s interop"):
+        published_python()
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "missing-python"))
+    with pytest.raises(InteropError, match="is not an interpreter"):
+        published_python()
+    monkeypatch.setenv(ENV_VAR, sys.executable)
+    script = tmp_path / "published.py"
+    script.write_text("import sys\nprint('got', sys.argv[1])\n")
+    assert run_published(script, "ping") == "got ping\n"
+    script.write_text("import sys\nsys.exit('the published client refused')\n")
+    with pytest.raises(InteropError, match="the published client refused"):
+        run_published(script)
+
+
+def test_forbid_skips_fails_a_run_that_skipped(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_runs():
+            assert True
+
+        def test_skips():
+            pytest.skip("needs ../shared")
+        """
+    )
+    assert pytester.runpytest().ret == pytest.ExitCode.OK
+    guarded = pytester.runpytest("--forbid-skips")
+    assert guarded.ret == pytest.ExitCode.TESTS_FAILED
+    guarded.stdout.fnmatch_lines(["*forbidden by --forbid-skips*", "*test_skips*needs ../shared*"])

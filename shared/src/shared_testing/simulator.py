@@ -15,9 +15,13 @@ import concurrent.futures
 import threading
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from shared_testing.faults import FaultInjector
+from shared_testing.threads import start_loop_thread
+
+if TYPE_CHECKING:  # typing.Self is new in Python 3.11; shared-testing runs on 3.10 too
+    from typing_extensions import Self
 
 __all__ = ["RunningSimulator", "Simulator"]
 
@@ -98,20 +102,7 @@ class RunningSimulator:
         """Start the loop thread and the simulator; returns once it is listening."""
         if self._thread is not None:
             raise RuntimeError("simulator runner already started")
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        ready = threading.Event()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            loop.call_soon(ready.set)
-            loop.run_forever()
-
-        self._thread = threading.Thread(
-            target=run, name=f"sim-{self.simulator.system}", daemon=True
-        )
-        self._thread.start()
-        ready.wait()
+        self._loop, self._thread = start_loop_thread(f"sim-{self.simulator.system}")
         try:
             self.call(self.simulator.start, timeout=_START_TIMEOUT)
         except BaseException:

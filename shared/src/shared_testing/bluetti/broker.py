@@ -17,7 +17,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal
+
+from shared_testing.threads import start_loop_thread
+
+if TYPE_CHECKING:  # typing.Self is new in Python 3.11; shared-testing runs on 3.10 too
+    from typing_extensions import Self
 
 __all__ = [
     "AmqttBroker",
@@ -204,7 +209,12 @@ def _cancel_stuck_readers() -> None:
     """
     for task in asyncio.all_tasks():
         name = getattr(task.get_coro(), "__qualname__", "")
-        if name.endswith("._reader_loop") and task.cancelling() and not task.done():
+        if not name.endswith("._reader_loop") or task.done():
+            continue
+        # Python 3.10 cannot tell a cancelled reader from a live one; during shutdown every
+        # reader is meant to stop, so there it cancels each one still running.
+        cancelling = getattr(task, "cancelling", None)
+        if cancelling is None or cancelling():
             task.cancel()
 
 
@@ -224,8 +234,8 @@ class ThreadedBroker:
 
     def __init__(self, broker: MqttBroker) -> None:
         self.broker = broker
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="broker")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -243,12 +253,15 @@ class ThreadedBroker:
         return self.broker.port
 
     def _run(self, coroutine: Any) -> None:
+        if self._loop is None:
+            coroutine.close()
+            raise RuntimeError("the broker's loop thread is not running; call start() first")
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(30)
 
     def start(self) -> Self:
-        """Start the loop thread and the broker."""
-        if not self._thread.is_alive():
-            self._thread.start()
+        """Start the loop thread (once) and the broker."""
+        if self._loop is None:
+            self._loop, self._thread = start_loop_thread("broker")
         self._run(self.broker.start())
         return self
 
@@ -262,12 +275,15 @@ class ThreadedBroker:
 
     def close(self) -> None:
         """Stop the broker and its loop thread."""
-        if self._thread.is_alive():
-            with contextlib.suppress(Exception):
-                self._run(self.broker.stop())
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-        self._loop.close()
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        with contextlib.suppress(Exception):
+            self._run(self.broker.stop())
+        self._loop = self._thread = None
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
     def __enter__(self) -> Self:
         return self.start()

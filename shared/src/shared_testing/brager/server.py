@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import socketio  # type: ignore[import-untyped]
@@ -313,7 +313,11 @@ class BragerSimulator(AiohttpSimulator):
         token = self.state.login(body["email"], str(body.get("password", "")))
         if token is None:
             return _json_error(401, "E_INVALID_CREDENTIALS", "invalid e-mail or password")
-        expires = datetime.fromtimestamp(token.expires_at, UTC).isoformat().replace("+00:00", "Z")
+        expires = (
+            datetime.fromtimestamp(token.expires_at, timezone.utc)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
         return web.json_response(
             {
                 "accessToken": token.value,

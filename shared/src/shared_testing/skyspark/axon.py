@@ -9,7 +9,7 @@ without that function would answer.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ace_skyspark_lib.kinds import Grid, Number, Ref, zone_for
@@ -65,9 +65,9 @@ def evaluate(expr: str, project: Project, about: dict[str, Any]) -> Grid:
         rows = [{"ts": ts, "val": v} for ts, v in project.his_read(ref.id, start, end)]
         return Grid(meta={"id": ref}, columns={"ts": {}, "val": {}}, rows=rows)
     if func == "now" and not args:
-        return _scalar(datetime.now(UTC).astimezone(zone_for("UTC")))
+        return _scalar(datetime.now(timezone.utc).astimezone(zone_for("UTC")))
     if func == "today" and not args:
-        return _scalar(datetime.now(UTC).date())
+        return _scalar(datetime.now(timezone.utc).date())
     if func == "about" and not args:
         return Grid.from_rows([about])
     raise OpError(f"Unknown func: {func}", "sys::UnknownNameErr")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ace_skyspark_lib.kinds import Marker, Number, Ref, zone_for
@@ -48,7 +48,7 @@ def seed_project(project: Project, *, now: datetime | None = None, days: int = 7
         ("hq", "Headquarters", "New_York", 120_000.0, ("Cedar", 2)),
         ("annex", "Annex", "Chicago", 35_000.0, ("Birch", 1)),
     ]
-    end = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+    end = (now or datetime.now(timezone.utc)).replace(second=0, microsecond=0)
     end -= timedelta(minutes=end.minute % 15)
     for site_key, site_dis, tz, area, (street, ahus) in sites:
         site_id = project.new_id()

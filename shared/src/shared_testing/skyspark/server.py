@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
@@ -69,7 +69,7 @@ class SkysparkSimulator(AiohttpSimulator):
         self.auth = ScramServer(tamper_signature=tamper_signature)
         self.auth.add_user(username, self.password)
         self.projects: dict[str, Project] = {project: Project(project)}
-        self.booted = datetime.now(UTC)
+        self.booted = datetime.now(timezone.utc)
         self.op_counts: dict[str, int] = {}
         self.faults.on_expire_sessions(self.auth.expire_tokens)
         if seed:
@@ -112,7 +112,7 @@ class SkysparkSimulator(AiohttpSimulator):
         return {
             "haystackVersion": "3.0",
             "serverName": "skyspark-simulator",
-            "serverTime": datetime.now(UTC).astimezone(utc),
+            "serverTime": datetime.now(timezone.utc).astimezone(utc),
             "serverBootTime": self.booted.astimezone(utc),
             "productName": "SkySpark",
             "productUri": zinc.loads_value("`https://skyfoundry.com/skyspark`"),
@@ -268,7 +268,7 @@ class SkysparkSimulator(AiohttpSimulator):
         start, end = parse_range(range_text, tz)
         meta: dict[str, Any] = {
             "hisStart": start,
-            "hisEnd": end or datetime.now(UTC).astimezone(start.tzinfo),
+            "hisEnd": end or datetime.now(timezone.utc).astimezone(start.tzinfo),
         }
         if len(points) == 1:
             ref, record = points[0]

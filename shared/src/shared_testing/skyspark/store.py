@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ace_skyspark_lib.filter import parse_filter
@@ -26,7 +26,7 @@ class OpError(Exception):
 
 
 def _utc_now() -> datetime:
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
@@ -37,7 +37,7 @@ class Project:
     name: str
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: dict[str, dict[datetime, Any]] = field(default_factory=dict)
-    last_mod: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=UTC))
+    last_mod: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=timezone.utc))
 
     # -- records --------------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ def parse_range(
 ) -> tuple[datetime, datetime | None]:
     """A hisRead range as [start, end) in the point's time zone (``end`` None: open)."""
     zone = zone_for(tz_name)
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    today = (now or datetime.now(timezone.utc)).astimezone(zone).date()
 
     def midnight(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=zone)

@@ -199,7 +199,7 @@ class MqttSink:
             self._client.connect_async(self.host, self.port, keepalive=30)
             self._client.loop_start()
 
-    async def wait_connected(self, timeout: float = 5.0) -> bool:  # noqa: ASYNC109
+    async def wait_connected(self, timeout: float = 5.0) -> bool:
         """Start connecting and wait up to ``timeout`` seconds for the broker."""
         self._start()
         loop = asyncio.get_running_loop()

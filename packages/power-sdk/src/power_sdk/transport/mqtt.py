@@ -339,7 +339,7 @@ class MqttTransport:
         serial: str,
         payload: bytes,
         *,
-        timeout: float,  # noqa: ASYNC109
+        timeout: float,
         accept: Callable[[bytes], bool] | None = None,
     ) -> bytes:
         """Publish ``payload`` to ``SUB/<serial>`` and wait for the answer on ``PUB/<serial>``.
