@@ -217,7 +217,12 @@ def test_config_error_exit_status(tmp_path: Path) -> None:
     assert "cannot read runtime config" in missing.stderr
 
 
-def test_continuous_mode_exits_when_no_device_can_be_opened(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "mode", [[], ["--once"], ["--dry-run"]], ids=["continuous", "once", "dry-run"]
+)
+def test_a_device_that_cannot_be_opened_is_a_config_error_in_every_mode(
+    tmp_path: Path, mode: list[str]
+) -> None:
     config = tmp_path / "runtime.yaml"
     config.write_text(
         "version: 1\n"
@@ -226,11 +231,11 @@ def test_continuous_mode_exits_when_no_device_can_be_opened(tmp_path: Path) -> N
         "devices: [{id: typo, pipeline: p, profile_id: EL9000}]\n"
     )
     done = subprocess.run(
-        [*CLI, "--config", str(config)], capture_output=True, text=True, timeout=60
+        [*CLI, "--config", str(config), *mode], capture_output=True, text=True, timeout=60
     )
-    assert done.returncode == 1
-    assert "device typo cannot be opened: unknown device profile 'EL9000'" in done.stderr
-    assert "no device could be opened" in done.stderr
+    assert done.returncode == 2
+    assert "devices[0] (typo): unknown device profile 'EL9000'" in done.stderr
+    assert done.stdout == ""
 
 
 async def test_a_bad_device_never_stops_the_others(
