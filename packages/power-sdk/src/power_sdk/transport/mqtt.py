@@ -168,7 +168,8 @@ class MqttTransport:
                 client = self._build_client()
             self._client = client
             client.connect_async(self.host, self.port, keepalive=self._keepalive)
-            client.loop_start()
+            # loop_start() builds paho's wake-up socket pair with a blocking accept()
+            await asyncio.to_thread(client.loop_start)
         # Polling a flag set by paho's thread: no worker thread per waiting device.
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.connect_timeout
