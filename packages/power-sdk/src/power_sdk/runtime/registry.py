@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "power_sdk.plugins"
 
+#: the installed plugins, found once at import: scanning the installed distributions reads
+#: files, which must not happen on an event loop (an Executor is often built inside one)
+_INSTALLED = tuple(entry_points(group=ENTRY_POINT_GROUP))
+
 
 class DeviceSession(Protocol):
     """One device opened by a vendor plugin: which blocks to poll and how to read one."""
@@ -133,8 +137,13 @@ class PluginRegistry:
         return self._get("protocol", self.protocols, name, where)
 
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
-        """Call ``register(self)`` of every plugin installed under ``group``."""
-        for entry in entry_points(group=group):
+        """Call ``register(self)`` of every plugin installed under ``group``.
+
+        The default group's plugins were listed when this module was imported; another
+        group is looked up now (file I/O: not on an event loop).
+        """
+        installed = _INSTALLED if group == ENTRY_POINT_GROUP else entry_points(group=group)
+        for entry in installed:
             try:
                 register: Callable[[PluginRegistry], None] = entry.load()
                 register(self)
