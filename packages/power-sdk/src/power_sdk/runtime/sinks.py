@@ -7,6 +7,7 @@ flow to Home Assistant, Node-RED or any MQTT consumer.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -66,32 +67,61 @@ class StdoutSink:
 
 
 class JsonlSink:
-    """Append one JSON object per line to a file."""
+    """Append one JSON object per line to a file.
+
+    The file is created, written and flushed by a writer thread of its own, in the order the
+    records came: file I/O never runs on the event loop, and a slow disk never holds up polling.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._file: IO[str] | None = None
+        self._writer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._failed = False
+
+    def _thread(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._writer is None:
+            self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jsonl")
+        return self._writer
+
+    def _open(self) -> IO[str]:  # writer thread
+        if self._file is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot open the jsonl sink file {str(self.path)!r}: {exc.strerror}"
+                ) from exc
+        return self._file
+
+    def _write(self, line: str) -> None:  # writer thread
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: IO[str] | None = self.path.open("a", encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot open the jsonl sink file {str(path)!r}: {exc.strerror}"
-            ) from exc
+            file = self._open()
+            file.write(line)
+            file.flush()  # a reader sees each record at once
+        except (OSError, ConfigError) as exc:
+            if not self._failed:  # once, not once per record
+                logger.error("jsonl sink %s: records are lost: %s", self.path, exc)
+            self._failed = True
 
     async def start(self) -> None:
-        """The file is opened at construction."""
+        """Create and open the file (on the writer thread); raises :class:`ConfigError`."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread(), self._open)
 
     async def emit(self, record: Record) -> None:
-        """Append the record and flush, so a reader sees it at once."""
-        if self._file is not None:
-            self._file.write(record.to_json() + "\n")
-            self._file.flush()
+        """Queue the record for the writer thread."""
+        self._thread().submit(self._write, record.to_json() + "\n")
 
     async def close(self) -> None:
-        """Close the file."""
+        """Write what is queued, then close the file."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await asyncio.to_thread(writer.shutdown, wait=True)
         file, self._file = self._file, None
         if file is not None:
-            file.close()
+            await asyncio.to_thread(file.close)
 
 
 _SAFE = re.compile(r"[^a-zA-Z0-9_-]")
@@ -193,15 +223,16 @@ class MqttSink:
         if not await self.wait_connected():
             logger.warning("mqtt sink %s:%s not reachable yet; retrying", self.host, self.port)
 
-    def _start(self) -> None:
+    async def _start(self) -> None:
         if not self._started:
             self._started = True
             self._client.connect_async(self.host, self.port, keepalive=30)
-            self._client.loop_start()
+            # loop_start() builds paho's wake-up socket pair with a blocking accept()
+            await asyncio.to_thread(self._client.loop_start)
 
     async def wait_connected(self, timeout: float = 5.0) -> bool:
         """Start connecting and wait up to ``timeout`` seconds for the broker."""
-        self._start()
+        await self._start()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not self._client.is_connected():
@@ -222,7 +253,7 @@ class MqttSink:
 
     async def emit(self, record: Record) -> None:
         """Publish; while the broker is away the record is dropped (and counted)."""
-        self._start()
+        await self._start()
         if not self._client.is_connected():
             self.dropped += 1
             logger.warning(
