@@ -263,7 +263,7 @@ devices:
     assert reports["real"].blocks == 1
     assert "did not answer" in reports["ghost"].errors[0]
     assert "unknown device profile 'EL9000'" in reports["typo"].errors[0]
-    stored = (tmp_path / "o.jsonl").read_text().splitlines()
+    stored = (await asyncio.to_thread((tmp_path / "o.jsonl").read_text)).splitlines()
     assert [json.loads(line)["device"] for line in stored] == ["real"]
     assert "pw-never-logged" not in caplog.text
 
@@ -275,13 +275,17 @@ async def test_broker_restart_mid_run(
     text = runtime_yaml(sim, tmp_path, interval=0.1)
     out = tmp_path / "out.jsonl"
 
-    def count() -> int:
+    def lines() -> int:  # file I/O: on a worker thread, never on the test's loop
         return len(out.read_text().splitlines()) if out.exists() else 0
 
+    async def count() -> int:
+        return await asyncio.to_thread(lines)
+
     async def wait_for(target: int, seconds: float) -> None:
-        await eventually(
-            lambda: count() >= target, within=seconds, interval=0.05, message="records stalled"
-        )
+        async def reached() -> bool:
+            return await count() >= target
+
+        await eventually(reached, within=seconds, interval=0.05, message="records stalled")
 
     executor = Executor(parse_config(text, env={"TEST_BROKER": mqtt_broker.url}))
     stop = asyncio.Event()
@@ -289,7 +293,7 @@ async def test_broker_restart_mid_run(
     try:
         await wait_for(8, 10)
         await asyncio.to_thread(mqtt_broker.restart)
-        before = count()
+        before = await count()
         await wait_for(before + 8, 30)
         assert not task.done()
     finally:
@@ -349,7 +353,7 @@ devices:
     async with Executor(parse_config(text, env={})) as executor:
         (report,) = await executor.run_once()
     assert report.ok, report.errors
-    (line,) = (tmp_path / "o.jsonl").read_text().splitlines()
+    (line,) = (await asyncio.to_thread((tmp_path / "o.jsonl").read_text)).splitlines()
     record = json.loads(line)
     assert record["block"] == "INV_BASE_SETTINGS"
     assert record["values"] == {"ac_output": 1, "mode": "normal"}
@@ -364,7 +368,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
     from power_sdk.runtime.sinks import MqttSink
 
     caplog.set_level(logging.DEBUG)
-    passwd = shutil.which("mosquitto_passwd")
+    passwd = await asyncio.to_thread(shutil.which, "mosquitto_passwd")
     if passwd is None:
         pytest.skip("mosquitto_passwd is not installed")
     password_file = tmp_path / "passwords"
@@ -374,8 +378,10 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
     if os.geteuid() == 0:  # mosquitto would drop to a user that cannot read tmp_path
         extra = "user root\n" + extra
     record = Record("d", "SN", "EL100V2", 100, "APP_HOME_DATA", {"soc": 50}, {"soc": "%"})
-    with ThreadedBroker(MosquittoBroker(extra_config=extra)) as broker:
-        collector = Collector(broker.url, "t/#")
+    # MosquittoBroker makes its temporary directory at once: not on the test's loop
+    mosquitto = await asyncio.to_thread(MosquittoBroker, extra_config=extra)
+    with ThreadedBroker(mosquitto) as broker:
+        collector = await asyncio.to_thread(Collector, broker.url, "t/#")
         good = MqttSink(broker.url, "t/{device_id}", qos=1, username="ha", password="sink-s3cret")
         bad = MqttSink(broker.url, "t/{device_id}", username="ha", password="wrong-pw")
         try:
@@ -390,7 +396,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
                 await asyncio.sleep(0.02)
         finally:
             await bad.close()
-            collector.close()
+            await asyncio.to_thread(collector.close)
     assert (good.published, bad.published, bad.dropped) == (1, 0, 1)
     assert collector.messages[0][0] == "t/d"
     assert "refused the connection" in caplog.text
