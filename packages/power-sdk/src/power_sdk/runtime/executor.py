@@ -275,10 +275,14 @@ class Executor:
     ) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        try:
-            reports = await asyncio.gather(*(self.poll_device(d) for d in idle))
-        finally:
-            busy.difference_update(d.id for d in idle)
+
+        async def poll(device: _Device) -> DeviceReport:
+            try:
+                return await self.poll_device(device)
+            finally:  # free for the next cycle as soon as its own poll ends, not the slowest's
+                busy.discard(device.id)
+
+        reports = await asyncio.gather(*(poll(d) for d in idle))
         failed = tuple(r.device_id for r in reports if not r.ok)
         seconds = loop.time() - started
         self._summarise(
