@@ -164,3 +164,13 @@ def test_fleet_devices_reconnect_after_the_broker_restarts() -> None:
             finally:
                 burst.close()
         assert sorted(answered) == sorted(serials)
+
+
+@given(st.binary(max_size=300))
+def test_table_crc_matches_the_bitwise_definition(data: bytes) -> None:
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    assert crc16(data) == crc
