@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -67,5 +68,5 @@ async def test_yaml_example_polls_the_simulator_once(
     async with Executor(config) as executor:
         (report,) = await executor.run_once()
     assert report.ok, report.errors
-    records = [line for line in out.read_text().splitlines() if line]
+    records = [line for line in (await asyncio.to_thread(out.read_text)).splitlines() if line]
     assert len(records) == report.blocks == 3  # groups core, battery, grid

@@ -227,7 +227,7 @@ class Executor:
             delay = max(0.0, device.interval - (loop.time() - started))
             try:
                 await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
+            except asyncio.TimeoutError:  # not the builtin TimeoutError before 3.11
                 continue
 
     async def run(self, stop: asyncio.Event, *, grace: float = 2.0) -> None:
