@@ -275,17 +275,16 @@ async def test_broker_restart_mid_run(
     text = runtime_yaml(sim, tmp_path, interval=0.1)
     out = tmp_path / "out.jsonl"
 
-    def lines() -> int:  # file I/O: on a worker thread, never on the test's loop
+    def count() -> int:
         return len(out.read_text().splitlines()) if out.exists() else 0
 
-    async def count() -> int:
-        return await asyncio.to_thread(lines)
+    async def reached(target: int) -> bool:
+        return await asyncio.to_thread(count) >= target
 
     async def wait_for(target: int, seconds: float) -> None:
-        async def reached() -> bool:
-            return await count() >= target
-
-        await eventually(reached, within=seconds, interval=0.05, message="records stalled")
+        await eventually(
+            lambda: reached(target), within=seconds, interval=0.05, message="records stalled"
+        )
 
     executor = Executor(parse_config(text, env={"TEST_BROKER": mqtt_broker.url}))
     stop = asyncio.Event()
@@ -293,7 +292,7 @@ async def test_broker_restart_mid_run(
     try:
         await wait_for(8, 10)
         await asyncio.to_thread(mqtt_broker.restart)
-        before = await count()
+        before = await asyncio.to_thread(count)
         await wait_for(before + 8, 30)
         assert not task.done()
     finally:
@@ -340,11 +339,11 @@ pipelines: {{p: {{transport: mqtt, vendor: bluetti, protocol: v2}}}}
 defaults: {{transport: {{opts: {{broker: "{bluetti_on_broker.info()["broker"]}"}}}}}}
 schemas:
   - block_id: 2000
-    name: INV_BASE_SETTINGS
+    name: MY_BASE_SETTINGS
     min_length: 4
     fields:
-      - {{name: ac_output, offset: 0, type: u16}}
-      - {{name: mode, offset: 3, type: "enum:u8", mapping: {{0: normal, 1: eco}}}}
+      - {{name: address, offset: 0, type: u8}}
+      - {{name: mode, offset: 1, type: "enum:u8", mapping: {{0: standby, 1: normal}}}}
 devices:
   - {{id: d, pipeline: p, profile_id: {device["profile"]},
      transport: {{opts: {{serial: "{device["serial"]}", blocks: [2000]}}}},
@@ -355,8 +354,8 @@ devices:
     assert report.ok, report.errors
     (line,) = (await asyncio.to_thread((tmp_path / "o.jsonl").read_text)).splitlines()
     record = json.loads(line)
-    assert record["block"] == "INV_BASE_SETTINGS"
-    assert record["values"] == {"ac_output": 1, "mode": "normal"}
+    assert record["block"] == "MY_BASE_SETTINGS"
+    assert record["values"] == {"address": 1, "mode": "normal"}
 
 
 @pytest.mark.skipif(not mosquitto_available(), reason="mosquitto is not installed")
@@ -378,8 +377,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
     if os.geteuid() == 0:  # mosquitto would drop to a user that cannot read tmp_path
         extra = "user root\n" + extra
     record = Record("d", "SN", "EL100V2", 100, "APP_HOME_DATA", {"soc": 50}, {"soc": "%"})
-    # MosquittoBroker makes its temporary directory at once: not on the test's loop
-    mosquitto = await asyncio.to_thread(MosquittoBroker, extra_config=extra)
+    mosquitto = await asyncio.to_thread(MosquittoBroker, extra_config=extra)  # makes a temp dir
     with ThreadedBroker(mosquitto) as broker:
         collector = await asyncio.to_thread(Collector, broker.url, "t/#")
         good = MqttSink(broker.url, "t/{device_id}", qos=1, username="ha", password="sink-s3cret")
@@ -396,7 +394,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
                 await asyncio.sleep(0.02)
         finally:
             await bad.close()
-            await asyncio.to_thread(collector.close)
+            collector.close()
     assert (good.published, bad.published, bad.dropped) == (1, 0, 1)
     assert collector.messages[0][0] == "t/d"
     assert "refused the connection" in caplog.text

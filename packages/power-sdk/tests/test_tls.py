@@ -89,10 +89,12 @@ async def test_temp_files_are_gone_once_loaded_even_if_the_broker_is_unreachable
     with pytest.raises(BrokerUnavailableError):
         await transport.connect()
     assert transport.tls_directory is not None
-    assert not transport.tls_directory.exists()  # deleted as soon as paho loaded them
+    # deleted as soon as paho loaded them
+    assert not await asyncio.to_thread(transport.tls_directory.exists)
     await transport.close()
     assert PASSWORD not in caplog.text
-    key_pem = load_pkcs12(pki.pfx.read_bytes(), PASSWORD)[1].decode()
+    pfx = await asyncio.to_thread(pki.pfx.read_bytes)
+    key_pem = load_pkcs12(pfx, PASSWORD)[1].decode()
     assert key_pem.splitlines()[1] not in caplog.text
 
 
@@ -114,7 +116,8 @@ async def test_mutual_tls_against_mosquitto(
     )
     if os.geteuid() != 0:
         extra = extra.replace("user root\n", "")
-    with ThreadedBroker(MosquittoBroker(extra_config=extra)) as broker:
+    mosquitto = await asyncio.to_thread(MosquittoBroker, extra_config=extra)  # makes a temp dir
+    with ThreadedBroker(mosquitto) as broker:
         sim: RunningSimulator = simulator("bluetti", broker=broker.url)  # type: ignore[operator]
         device = sim.info()["devices"][0]
         client = AsyncClient(
@@ -132,7 +135,8 @@ async def test_mutual_tls_against_mosquitto(
             block = await client.read_block(100)
             directory = client.transport.tls_directory
             assert directory is not None
-            assert not directory.exists()  # connected, and nothing left on disk
+            # connected, and nothing left on disk
+            assert not await asyncio.to_thread(directory.exists)
             await asyncio.to_thread(broker.restart)  # reconnecting needs no files either
             for _ in range(100):
                 try:
@@ -161,7 +165,7 @@ async def test_mutual_tls_against_mosquitto(
     ("ca_file", "reason"), [("missing.pem", "No such file"), ("not-a-ca.pem", "no certificate")]
 )
 async def test_bad_ca_file_is_a_tls_error(tmp_path: Path, ca_file: str, reason: str) -> None:
-    (tmp_path / "not-a-ca.pem").write_text("hello\n")
+    await asyncio.to_thread((tmp_path / "not-a-ca.pem").write_text, "hello\n")
     transport = MqttTransport("mqtts://127.0.0.1:9", ca_file=str(tmp_path / ca_file))
     with pytest.raises(TlsError, match=f"cannot set up TLS for 127.0.0.1:9: .*{reason}") as info:
         await transport.connect()

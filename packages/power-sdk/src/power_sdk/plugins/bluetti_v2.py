@@ -7,8 +7,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from power_sdk.client import AsyncClient
-from power_sdk.device.profiles import BlockGroup, get_profile
+from power_sdk.devices.profiles import get_profile
 from power_sdk.errors import ConfigError, TlsError
+from power_sdk.models.types import MONITORING_GROUPS, BlockGroup
 from power_sdk.parser.registry import SchemaRegistry
 from power_sdk.parser.schema import BlockSchema, ParsedBlock
 from power_sdk.runtime.registry import PluginRegistry
@@ -204,7 +205,11 @@ class BluettiVendor:
         protocol: Any,
         schemas: Sequence[BlockSchema] = (),
     ) -> _BluettiSession:
-        """Open a device; polls ``groups`` (default: all) or an explicit ``blocks`` list.
+        """Open a device; polls ``groups`` or an explicit ``blocks`` list.
+
+        The default groups are the published package's five (core, grid, battery, cells,
+        inverter); the settings, energy, IoT, schedule, system and accessory blocks are
+        read when a device names their groups or blocks.
 
         ``schemas`` (from the runtime file) are added to, or replace, the built-in ones.
         """
@@ -224,7 +229,7 @@ class BluettiVendor:
         if "blocks" in options:
             blocks = _option(options, "blocks", _int_list, [])
         else:
-            names = options.get("groups") or [g.value for g in BlockGroup]
+            names = options.get("groups") or [g.value for g in MONITORING_GROUPS]
             if isinstance(names, str):
                 names = [names]
             if not isinstance(names, list | tuple):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Protocol
 
 from power_sdk.errors import UnknownPluginError
@@ -27,9 +27,9 @@ logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "power_sdk.plugins"
 
-#: the installed plugins, found once at import: scanning the installed distributions reads
-#: files, which must not happen on an event loop (an Executor is often built inside one)
-_INSTALLED = tuple(entry_points(group=ENTRY_POINT_GROUP))
+#: the installed plugins, found when this module is imported: finding them reads the
+#: installation's metadata files, which must not happen on a running event loop
+INSTALLED_PLUGINS: tuple[EntryPoint, ...] = tuple(entry_points(group=ENTRY_POINT_GROUP))
 
 
 class DeviceSession(Protocol):
@@ -139,11 +139,11 @@ class PluginRegistry:
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Call ``register(self)`` of every plugin installed under ``group``.
 
-        The default group's plugins were listed when this module was imported; another
-        group is looked up now (file I/O: not on an event loop).
+        The default group uses :data:`INSTALLED_PLUGINS`; another one is looked up now
+        (reading metadata files: not from a running event loop).
         """
-        installed = _INSTALLED if group == ENTRY_POINT_GROUP else entry_points(group=group)
-        for entry in installed:
+        found = INSTALLED_PLUGINS if group == ENTRY_POINT_GROUP else entry_points(group=group)
+        for entry in found:
             try:
                 register: Callable[[PluginRegistry], None] = entry.load()
                 register(self)

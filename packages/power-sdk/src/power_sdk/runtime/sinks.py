@@ -46,24 +46,42 @@ class Sink(Protocol):
         ...
 
 
+class _LineWriter:
+    """Lines written to a text stream from a worker thread, one at a time, in order.
+
+    A pipe or a slow disk can block a write; the event loop must not wait for it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def write(self, stream: IO[str], line: str) -> None:
+        async with self._lock:
+            await asyncio.to_thread(_write_line, stream, line)
+
+
+def _write_line(stream: IO[str], line: str) -> None:
+    stream.write(line)
+    stream.flush()
+
+
 class StdoutSink:
     """One JSON object per line on stdout."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream
+        self._writer = _LineWriter()
 
     async def start(self) -> None:
         """Nothing to prepare."""
 
     async def emit(self, record: Record) -> None:
         """Print the record as a JSON line."""
-        stream = self._stream or sys.stdout
-        stream.write(record.to_json() + "\n")
-        stream.flush()
+        await self._writer.write(self._stream or sys.stdout, record.to_json() + "\n")
 
     async def close(self) -> None:
         """Flush stdout."""
-        (self._stream or sys.stdout).flush()
+        await asyncio.to_thread((self._stream or sys.stdout).flush)
 
 
 class JsonlSink:
@@ -191,7 +209,7 @@ class MqttSink:
         username: str | None = None,
         password: str | None = None,
     ) -> None:
-        self.host, self.port, tls = parse_broker_url(broker)
+        self.host, self.port, self._tls = parse_broker_url(broker)
         self.topic = topic
         self.qos, self.retain = qos, retain
         self.discovery_prefix = discovery_prefix
@@ -203,13 +221,12 @@ class MqttSink:
             client_id=f"power-sdk-sink-{secrets.token_hex(4)}",
             protocol=mqtt.MQTTv311,
         )
-        if tls:
-            self._client.tls_set()
         if username:  # "${HA_USER:-}" left empty: connect anonymously
             self._client.username_pw_set(username, password or None)
         self._client.on_connect = self._on_connect
         self._client.reconnect_delay_set(min_delay=1, max_delay=8)
         self._started = False
+        self._starting = asyncio.Lock()
         self._inflight: list[mqtt.MQTTMessageInfo] = []
 
     def _on_connect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -223,12 +240,18 @@ class MqttSink:
         if not await self.wait_connected():
             logger.warning("mqtt sink %s:%s not reachable yet; retrying", self.host, self.port)
 
+    def _start_client(self) -> None:
+        # Blocking (CA certificates read from disk, paho's socket pair): a worker thread's job.
+        if self._tls:
+            self._client.tls_set()
+        self._client.connect_async(self.host, self.port, keepalive=30)
+        self._client.loop_start()
+
     async def _start(self) -> None:
-        if not self._started:
-            self._started = True
-            self._client.connect_async(self.host, self.port, keepalive=30)
-            # loop_start() builds paho's wake-up socket pair with a blocking accept()
-            await asyncio.to_thread(self._client.loop_start)
+        async with self._starting:
+            if not self._started:
+                await asyncio.to_thread(self._start_client)
+                self._started = True
 
     async def wait_connected(self, timeout: float = 5.0) -> bool:
         """Start connecting and wait up to ``timeout`` seconds for the broker."""

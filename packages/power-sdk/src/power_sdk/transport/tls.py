@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Self
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import (
@@ -110,7 +109,7 @@ class TlsFiles:
             self.directory.rmdir()
         atexit.unregister(self.cleanup)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> TlsFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
