@@ -51,7 +51,7 @@ def _hand_written(data: bytes) -> dict[str, object]:
         "soc": u16(data, 4)[0],
         "pack_power": u32(data, 6)[0],
         "load_power": u32(data, 10)[0],
-        "pack_online": [b for b in range(16) if bits >> b & 1],
+        "pack_online": bits,
         "device_model": data[20:32].split(b"\x00", 1)[0].decode("ascii", "replace").strip(),
         "device_serial": data[32:40].split(b"\x00", 1)[0].decode("ascii", "replace").strip(),
         "pack_temp_avg": u16(data, 48)[0] - 40,
