@@ -198,7 +198,8 @@ class Executor:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            await device.transport_plugin.connect(device.transport)
+            if not getattr(device.transport, "connected", False):  # the hot path skips it
+                await device.transport_plugin.connect(device.transport)
             for block_id in device.session.block_ids:
                 try:
                     block = await device.session.read(block_id)
