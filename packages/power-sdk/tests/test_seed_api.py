@@ -11,13 +11,12 @@ import importlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from shared_testing import RunningSimulator
-from shared_testing.bluetti.broker import MosquittoBroker, ThreadedBroker, free_port
 
 from .pki import PASSWORD, Pki
 
@@ -87,25 +86,6 @@ def test_published_runtime_yaml_dry_run_then_once(
     once = run_cli(config, "--once", env)
     assert once.returncode == 0, once.stderr
     assert device.requests >= before + 7  # the published groups: 7 blocks of an EL100V2
-
-
-@pytest.fixture
-def mutual_tls(pki: Pki, simulator: Factory) -> Iterator[tuple[int, RunningSimulator]]:
-    """mosquitto with a plain listener (the simulated devices) and a client-certificate one."""
-    from shared_testing.bluetti.broker import mosquitto_available
-
-    if not mosquitto_available():
-        pytest.skip("mosquitto is not installed")
-    tls_port = free_port()
-    extra = (
-        f"listener {tls_port} 127.0.0.1\n"
-        f"cafile {pki.ca}\ncertfile {pki.server_cert}\nkeyfile {pki.server_key}\n"
-        "require_certificate true\n"
-    )
-    if os.geteuid() == 0:
-        extra = "user root\n" + extra
-    with ThreadedBroker(MosquittoBroker(extra_config=extra)) as broker:
-        yield tls_port, simulator("bluetti", broker=broker.url)
 
 
 def test_published_runtime_yaml_with_the_device_certificate(
