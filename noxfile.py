@@ -515,6 +515,11 @@ def demo(session: nox.Session) -> None:
         session.error("a quick-start failed")
 
 
+# Benchmarks that run a published client beside ours (from its interop venv, see
+# PUBLISHED_CLIENTS): dist -> the environment variable naming that venv's python.
+BENCH_PUBLISHED = {"ensync-sdk": "ENSYNC_PUBLISHED_PYTHON"}
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Each package's benchmark, beside the baseline measured in the same run."""
@@ -524,8 +529,13 @@ def bench(session: nox.Session) -> None:
         script = package.path / "bench" / "bench.py"
         if only and package.dist not in only:
             continue
+        env = {}
+        if package.dist in BENCH_PUBLISHED:
+            client = next(c for c in PUBLISHED_CLIENTS if c.dist == package.dist)
+            published = _published_venv(session, client, Path(session.create_tmp()))
+            env[BENCH_PUBLISHED[package.dist]] = str(published)
         if script.exists():
-            session.run("python", str(script))
+            session.run("python", str(script), env=env)
         elif package.system is not None:
             session.error(f"{package.dist} has no bench/bench.py")
 

@@ -13,6 +13,50 @@ from shared_testing.simulator import RunningSimulator
 from shared_testing.standalone import serve
 
 DEVID = "FTTCTBSLCE"
+MODS = {"modules": [DEVID]}
+
+# The fields the published py-bragerone client's pydantic models require (its User,
+# BragerObject, Module and ModuleCard): without any of them its login or listing fails.
+USER_FIELDS = {
+    "id",
+    "name",
+    "email",
+    "language",
+    "allow_email_type_informations",
+    "allow_email_type_alarms",
+    "allow_email_type_marketing",
+    "allow_email_type_warnings",
+    "activated_at",
+    "show_rate_us_modal",
+}
+OBJECT_FIELDS = {"id", "name", "addressCountry"}
+MODULE_FIELDS = {
+    "devid",
+    "name",
+    "deviceMenu",
+    "deviceLanguageVariant",
+    "devices",
+    "services",
+    "permissions",
+    "acceptedAt",
+    "moduleAlarms",
+    "parameterSchemas",
+    "id",
+    "moduleServices",
+    "moduleTitle",
+    "isAcceptedAt",
+}
+CARD_FIELDS = {
+    "id",
+    "moduleId",
+    "clientFullName",
+    "clientPhoneNumber",
+    "clientAddressStreetAndNumber",
+    "clientAddressPostalCode",
+    "clientAddressCity",
+    "createdAt",
+    "updatedAt",
+}
 
 
 @pytest.fixture
@@ -153,18 +197,31 @@ async def test_command_writes_and_dispatch_timeout(sim: RunningSimulator) -> Non
     info = sim.info()
     async with aiohttp.ClientSession() as s:
         h = await login(s, info)
-        body = {"module": DEVID, "parameter": "P6.v1", "value": 65}
+        body = {"devid": DEVID, "pool": "P6", "parameter": "v1", "value": 65}
         async with s.post(info["url"] + "/module/command", json=body, headers=h) as r:
             assert r.status == 200
             assert (await r.json())["status"] == "OK"
         assert sim.simulator.state.modules[DEVID].parameters["P6"]["v1"] == 65
-        body = {"module": DEVID, "parameter": "P6.v1", "value": 500}
+        body = {"devid": DEVID, "pool": "P6", "parameter": "v1", "value": 500}
         async with s.post(info["url"] + "/module/command", json=body, headers=h) as r:
             assert r.status == 400
-        body = {"module": "OFFLINE001", "parameter": "P6.v1", "value": 50}
+        body = {"devid": "OFFLINE001", "pool": "P6", "parameter": "v1", "value": 50}
         async with s.post(info["url"] + "/module/command", json=body, headers=h) as r:
             assert r.status == 408
             assert (await r.json())["status"] == "E_DISPATCH_EVENT_TIMEOUT"
+        # a body the cloud does not know (pool and cell in one string) is refused
+        body = {"module": DEVID, "parameter": "P6.v1", "value": 60}
+        async with s.post(info["url"] + "/module/command", json=body, headers=h) as r:
+            assert r.status == 400
+        raw = {"devid": DEVID, "command": "MODULE_RESTART", "value": "ONLINE"}
+        async with s.post(info["url"] + "/module/command/raw", json=raw, headers=h) as r:
+            assert r.status == 200
+        async with s.post(info["url"] + "/modules/activity", json=MODS, headers=h) as r:
+            rows = (await r.json())["data"]
+        assert [(row["name"], row["value"], row["prevValue"]) for row in rows] == [
+            ("P6.v1", 65, 55)
+        ]
+        assert rows[0]["user"] == {"id": 7, "name": "Demo"}
 
 
 async def test_faults_expire_tokens_and_5xx(sim: RunningSimulator) -> None:
@@ -262,5 +319,110 @@ async def test_socket_messages_consume_faults(sim: RunningSimulator) -> None:
                 await asyncio.sleep(0.02)
             assert not client.connected
             assert sim.faults.pending == 0
+        finally:
+            await client.disconnect()
+
+
+async def test_records_carry_what_the_cloud_carries(sim: RunningSimulator) -> None:
+    info = sim.info()
+    async with aiohttp.ClientSession() as s:
+        creds = {"email": info["email"], "password": info["password"]}
+        async with s.post(info["url"] + "/auth/user", json=creds) as r:
+            answer = await r.json()
+        assert set(answer["user"]) >= USER_FIELDS
+        assert [o["id"] for o in answer["objects"]] == [439, 440]
+        assert all(set(o) >= OBJECT_FIELDS for o in answer["objects"])
+        h = {"Authorization": f"Bearer {answer['accessToken']}"}
+        async with s.get(info["url"] + "/user", headers=h) as r:
+            user = (await r.json())["user"]
+        assert user == answer["user"]
+        assert user["activated_at"].endswith("Z")
+        async with s.get(info["url"] + "/objects/439", headers=h) as r:
+            details = await r.json()
+        assert details["status"] == "SUCCESS"
+        assert set(details["object"]) >= OBJECT_FIELDS
+        async with s.get(info["url"] + "/modules?page=1&limit=999&group_id=439", headers=h) as r:
+            modules = (await r.json())["data"]
+        assert all(set(m) >= MODULE_FIELDS for m in modules)
+        boiler = modules[0]
+        assert set(boiler["gateway"]) == {"address", "interface", "version"}
+        assert set(boiler["devices"][0]) >= {"manuf_code", "dev_code", "sw_ver_num"}
+        assert boiler["connectedAt"] > 0
+        assert boiler["isConnectedAt"].endswith("Z")
+        async with s.get(info["url"] + f"/modules/{DEVID}/card", headers=h) as r:
+            card = await r.json()
+        assert set(card) == CARD_FIELDS
+        assert card["moduleId"] == boiler["id"]
+        async with s.get(info["url"] + "/system/version?container=BragerOne&platform=0") as r:
+            version = (await r.json())["version"]
+        assert set(version) == {"version", "devMode"}
+        async with s.post(info["url"] + "/modules/activity/quantity", json=MODS, headers=h) as r:
+            assert await r.json() == {"activityQuantity": {DEVID: 0}}
+        async with s.post(info["url"] + "/modules/alarms/quantity", json=MODS, headers=h) as r:
+            assert await r.json() == {"alarmsQuantity": {DEVID: 0}}
+        menu_url = info["url"] + "/manufacturers/1/devices/52/menu/2.08"
+        async with s.get(menu_url, headers=h) as r:
+            menu = await r.json()
+        assert set(menu) == {"priority", "extends", "standalone", "deviceMenu"}
+        async with s.post(info["url"] + "/modules/parameters", json=MODS, headers=h) as r:
+            cell = (await r.json())[DEVID]["P4"]["v1"]
+        assert set(cell) == {
+            "value",
+            "storable",
+            "createdAt",
+            "previousCreatedAt",
+            "updatedAt",
+            "updatedAtClient",
+            "expire",
+        }
+
+
+async def test_a_write_sends_task_and_activity_events(sim: RunningSimulator) -> None:
+    info = sim.info()
+    async with aiohttp.ClientSession() as s:
+        h = await login(s, info)
+        client, changes = await connect_socket(info, h)
+        events: list[tuple[str, Any]] = []
+
+        async def on_any(event: str, data: Any) -> None:
+            events.append((event, data))
+
+        client.on("*", on_any, namespace="/ws")
+        try:
+            # the cloud's module.connect body: group_id travels as a string
+            body = {"wsid": client.get_sid("/ws"), "group_id": "439", "modules": [DEVID]}
+            async with s.post(info["url"] + "/modules/connect", json=body, headers=h) as r:
+                assert r.status == 200
+            for event in (
+                "app:modules:parameters:listen",
+                "app:modules:activity:quantity:listen",
+                "app:modules:alarms:quantity:listen",
+            ):
+                assert await client.call(event, MODS, namespace="/ws") == {"status": "OK"}
+            write = {"devid": DEVID, "pool": "P6", "parameter": "v2", "value": 61}
+            async with s.post(info["url"] + "/module/command", json=write, headers=h) as r:
+                task_id = (await r.json())["taskId"]
+            for _ in range(100):
+                if len(events) >= 3 and changes:
+                    break
+                await asyncio.sleep(0.02)
+            assert [name for name, _ in events] == [
+                "app:module:task:created",
+                "app:module:task:completed",
+                "app:modules:activity:quantity:change",
+            ]
+            assert events[0][1] == {"id": task_id, "devid": DEVID, "status": "CREATED"}
+            assert events[2][1] == {"activityQuantity": {DEVID: 1}}
+            assert changes[0][DEVID]["P6"]["v2"]["value"] == 61
+            events.clear()
+            await on_sim(sim, lambda: sim.simulator.set_online(DEVID, False))
+            for _ in range(100):
+                if events:
+                    break
+                await asyncio.sleep(0.02)
+            name, status = events[0]
+            assert name == "app:module:connection:status:changed"
+            assert status[DEVID]["connectedAt"] == 0
+            assert set(status[DEVID]["gateway"]) == {"address", "interface", "version"}
         finally:
             await client.disconnect()

@@ -242,7 +242,8 @@ def test_his_write_single_and_batch_replace_same_timestamps(
 ) -> None:
     p1 = first_point(session)
     p2 = session.get("read", filter='point and kind == "Number"').rows[1]
-    ts = datetime(2021, 1, 1, tzinfo=zone_for("UTC"))
+    assert p1["tz"] == p2["tz"] == "New_York"
+    ts = datetime(2021, 1, 1, tzinfo=zone_for("New_York"))
     single = Grid(
         meta={"id": p1["id"]},
         columns={"ts": {}, "val": {}},
@@ -265,19 +266,39 @@ def test_his_write_single_and_batch_replace_same_timestamps(
     assert stored(p2) == [21]
 
 
-def test_his_write_checks_kind_and_unit(session: Session) -> None:
+def test_his_write_checks_zone_kind_and_unit(
+    skyspark_sim: RunningSimulator, session: Session
+) -> None:
     number = first_point(session)
     boolean = first_point(session, "Bool")
-    ts = datetime(2021, 1, 1, tzinfo=zone_for("UTC"))
-    bad_kind = Grid(meta={"id": boolean["id"]}, columns={"ts": {}, "val": {}})
-    bad_kind.rows.append({"ts": ts, "val": Number(1)})
-    assert "is Bool" in session.post("hisWrite", bad_kind).meta["dis"]
-    bad_unit = Grid(meta={"id": number["id"]}, columns={"ts": {}, "val": {}})
-    bad_unit.rows.append({"ts": ts, "val": Number(1, "kW")})
-    assert "does not match point unit" in session.post("hisWrite", bad_unit).meta["dis"]
+    ts = datetime(2021, 1, 1, tzinfo=zone_for("New_York"))
+
+    def refused(point: dict[str, Any], ts: datetime, value: Any) -> Grid:
+        grid = Grid(meta={"id": point["id"]}, columns={"ts": {}, "val": {}})
+        grid.rows.append({"ts": ts, "val": value})
+        return session.post("hisWrite", grid).meta
+
+    bad_kind = refused(boolean, ts, Number(1))
+    assert bad_kind["dis"].startswith(
+        'Mismatched value type, rec kind "Bool" != item type "haystack::Number" [@'
+    )
+    assert bad_kind["errType"] == "folio::HisWriteErr"
+    bad_unit = refused(number, ts, Number(1, "kW"))
+    assert bad_unit["dis"].startswith("Mismatched unit, rec unit '°F' != item unit 'kW'")
+    # SkySpark converts nothing: a sample must already be in the point's own zone.
+    utc = refused(number, ts.astimezone(zone_for("UTC")), Number(1, "°F"))
+    assert utc["dis"].startswith('Mismatched timezone, rec tz "New_York" != item tz "UTC"')
+    assert f"[@{number['id'].id} " in utc["dis"]
+    old = refused(number, datetime(1949, 12, 31, tzinfo=zone_for("New_York")), Number(1))
+    assert old["dis"].startswith("Timestamps before 1950 not supported")
+    assert number["id"].id not in skyspark_sim.simulator.store().history or all(
+        t.year != 2021 for t in skyspark_sim.simulator.store().history[number["id"].id]
+    )
     site = session.get("read", filter="site").rows[0]
     not_his = Grid(meta={"id": site["id"]}, columns={"ts": {}, "val": {}})
-    assert "not a his point" in session.post("hisWrite", not_his).meta["dis"]
+    not_his_meta = session.post("hisWrite", not_his).meta
+    assert not_his_meta["dis"].startswith("Rec missing 'point' tag")
+    assert not_his_meta["errType"] == "folio::HisConfigErr"
 
 
 def test_his_read_forms(session: Session) -> None:
@@ -396,29 +417,62 @@ def test_faults_and_restart_keep_state(skyspark_sim: RunningSimulator, session: 
     )
 
 
-def test_haystack_json_requests_and_responses(session: Session) -> None:
+def test_haystack_4_json_for_application_json(session: Session) -> None:
     accept = {"Accept": "application/json"}
     response = session.http.get("read", params={"filter": "site"}, headers=accept)
     assert response.headers["Content-Type"].startswith("application/json")
     data = response.json()
-    assert data["meta"]["ver"] == "3.0"
+    assert data["_kind"] == "grid"
+    assert data["meta"] == {"ver": "3.0"}
     hq = next(row for row in data["rows"] if row["dis"] == "Headquarters")
-    assert hq["site"] == "m:"
-    assert hq["area"] == "n:120000 ft²"
-    assert hq["id"].startswith("r:p:demo:r:")
+    assert hq["site"] == {"_kind": "marker"}
+    assert hq["area"] == {"_kind": "number", "val": 120000, "unit": "ft²"}
+    assert hq["id"]["_kind"] == "ref"
+    assert hq["id"]["val"].startswith("p:demo:r:")
+    assert hq["id"]["dis"] == "Headquarters"
+    assert hq["mod"]["_kind"] == "dateTime"
+    assert hq["mod"]["tz"] == "UTC"
+    assert hq["mod"]["val"].endswith("Z")
     body = {
+        "_kind": "grid",
         "meta": {"ver": "3.0"},
         "cols": [{"name": "id"}],
-        "rows": [{"id": hq["id"].split(" ")[0]}],
+        "rows": [{"id": {"_kind": "ref", "val": hq["id"]["val"]}}],
     }
-    posted = session.http.post(
-        "read", json=body, headers={**accept, "Content-Type": "application/json"}
-    )
+    json4 = {**accept, "Content-Type": "application/json"}
+    posted = session.http.post("read", json=body, headers=json4)
     assert posted.json()["rows"][0]["dis"] == "Headquarters"
-    zinc_answer = session.http.post("read", json=body)
+    vnd = {"Accept": "application/vnd.haystack+json", "Content-Type": "application/json"}
+    assert session.http.post("read", json=body, headers=vnd).json()["rows"][0]["site"] == {
+        "_kind": "marker"
+    }
+    zinc_answer = session.http.post("read", json=body, headers={"Content-Type": "application/json"})
+    assert zinc_answer.headers["Content-Type"].startswith("text/zinc")
     assert zinc.loads(zinc_answer.text).rows[0]["dis"] == "Headquarters"
     bad = session.http.post("read", content="[1]", headers={"Content-Type": "application/json"})
     assert bad.status_code == 400
+    v3_body = {"meta": {"ver": "3.0"}, "cols": [{"name": "id"}], "rows": [{"id": "r:x"}]}
+    assert session.http.post("read", json=v3_body, headers=json4).status_code == 400
+
+
+def test_haystack_3_json_only_when_asked_for(session: Session) -> None:
+    v3 = "application/vnd.haystack+json;version=3"
+    for mime in (v3, "application/json; version=3"):
+        data = session.http.get("read", params={"filter": "site"}, headers={"Accept": mime}).json()
+        hq = next(row for row in data["rows"] if row["dis"] == "Headquarters")
+        assert hq["site"] == "m:"
+        assert hq["area"] == "n:120000 ft²"
+        assert hq["id"].startswith("r:p:demo:r:")
+    body = {"meta": {"ver": "3.0"}, "cols": [{"name": "id"}], "rows": [{"id": hq["id"].split()[0]}]}
+    posted = session.http.post("read", json=body, headers={"Content-Type": v3, "Accept": v3})
+    assert posted.json()["rows"][0]["dis"] == "Headquarters"
+
+
+def test_unsupported_formats_are_refused(session: Session) -> None:
+    assert session.http.get("about", headers={"Accept": "text/html"}).status_code == 406
+    assert session.http.get("about", headers={"Accept": "*/*"}).status_code == 200
+    plain = session.http.post("read", content="x", headers={"Content-Type": "text/plain"})
+    assert plain.status_code == 415
 
 
 def test_haystack_json_codec_round_trips_every_kind() -> None:
@@ -518,3 +572,48 @@ def test_any_axon_text_evaluates_or_is_an_op_error(expr: str) -> None:
         assert exc.message  # noqa: PT017
     else:
         assert isinstance(result, Grid)
+
+
+def test_eval_all_answers_one_zinc_grid_per_expression(session: Session) -> None:
+    point = first_point(session)
+    ref = point["id"].id
+    at = "2023-05-01T12:00:00+00:00"
+    write = (
+        f'hisWrite({{ts: parseDateTime("{at}", "YYYY-MM-DDThh:mm:ssz")'
+        f".toTimeZone(readById(@{ref})->tz), val: 42}}, @{ref})"
+    )
+    request = Grid.from_rows([{"expr": write}, {"expr": "bogus()"}, {"expr": "readCount(site)"}])
+    response = session.http.post(
+        "evalAll", content=zinc.dumps(request), headers={**ZINC, "Accept": "application/json"}
+    )
+    assert response.headers["Content-Type"].startswith("text/zinc")
+    grids = [zinc.loads(part) for part in response.text.split("\n\n")]
+    assert len(grids) == 3
+    assert not grids[0].is_error
+    assert grids[1].meta["errType"] == "sys::UnknownFuncErr"
+    assert grids[2].rows == [{"val": Number(2)}]
+    stored = session.get("hisRead", id=f"@{ref}", range="2023-05-01")
+    assert stored.rows == [
+        {"ts": datetime(2023, 5, 1, 8, tzinfo=zone_for("New_York")), "val": Number(42, "°F")}
+    ]
+
+
+def test_eval_of_the_published_clients_read_expressions(session: Session) -> None:
+    def ev(expr: str) -> Grid:
+        return session.post("eval", Grid.from_rows([{"expr": expr}]))
+
+    site = session.get("read", filter="site").rows[0]
+    projected = ev(
+        f"readByIds([@{site['id'].id}, @p:demo:r:missing], false)"
+        '.toRecList.map(r => {id:r["id"], tz:r["tz"]}).toGrid'
+    )
+    assert [row.get("tz") for row in projected.rows] == [site["tz"], None]
+    topics = ev(
+        '["point and kind==\\"Bool\\"", "site"].map(f => readAll(parseFilter(f)).toRecList)'
+        ".flatten.toGrid"
+    )
+    assert len(topics.rows) == 3 + 2
+    assert ev("readAll(site).size").rows == [{"val": Number(2)}]
+    assert ev("nope").meta["dis"] == "Unknown name: nope"
+    bad_time = ev('parseDateTime("2023-05-01T12:00:00.5+00:00", "YYYY-MM-DDThh:mm:ssz")')
+    assert bad_time.meta["errType"] == "sys::ParseErr"

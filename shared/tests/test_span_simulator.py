@@ -18,11 +18,13 @@ from shared_testing.span.fixtures import register_span_client
 from shared_testing.span.validation import CIRCUIT_STATE_IN, validate
 from shared_testing.standalone import serve
 
+# The recorded 32-circuit configuration, kept with span-panel-api's test data (one copy).
 REFERENCE_YAML = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "reference"
-    / "span"
+    Path(__file__).resolve().parents[2]
+    / "packages"
+    / "span-panel-api"
+    / "tests"
+    / "data"
     / "simulation_config_32_circuit.yaml"
 )
 
@@ -216,7 +218,6 @@ def test_expired_sessions_and_restart(span_sim: RunningSimulator, span_token: st
     assert circuit["relayState"] == "OPEN"  # state and tokens survive the restart
 
 
-@pytest.mark.skipif(not REFERENCE_YAML.exists(), reason="reference data not available")
 def test_config_option_loads_a_simulation_yaml(simulator: Any) -> None:
     sim = simulator("span", config=str(REFERENCE_YAML))
     token = register_span_client(sim.info()["url"])

@@ -1,7 +1,9 @@
 """ace-skyspark-lib benchmarks (``nox -s bench``).
 
 1. Zinc parse and dump of a 10-column, 10,000-row point grid, beside hszinc (the Python
-   reference Zinc parser) on a 500-row slice of the same grid.
+   reference Zinc parser) on a 500-row slice of the same grid, and Zinc parse beside decoding
+   the same grid sent as Haystack 4 JSON (C ``json.loads`` plus turning ``_kind`` objects into
+   our kinds: ``ace_skyspark_lib.hayson.loads``).
 2. ``write_history_chunked`` of 100,000 samples against the simulator, beside raw httpx posting
    the same pre-encoded chunks with the same concurrency.
 """
@@ -24,6 +26,7 @@ from ace_skyspark_lib import (
     Ref,
     Site,
     SkysparkClient,
+    hayson,
     zinc,
 )
 from ace_skyspark_lib.auth import scram_login
@@ -68,6 +71,9 @@ def codec_figures() -> list[Figure]:
     assert zinc.loads(text) == grid
     parse = ROWS / time_call(lambda: zinc.loads(text))
     dump = ROWS / time_call(lambda: zinc.dumps(grid))
+    json_text = hayson.dumps(grid)
+    assert hayson.loads(json_text) == grid
+    json_parse = ROWS / time_call(lambda: hayson.loads(json_text))
     baseline_name = "hszinc 1.3 (500-row slice)"
     try:
         import hszinc  # type: ignore[import-untyped]
@@ -95,6 +101,14 @@ def codec_figures() -> list[Figure]:
             goal=100,
         ),
         Figure(f"zinc.dumps, {ROWS:,} x 10 point grid", dump, "rows/s", baseline_name, ref_dump),
+        Figure(
+            f"zinc.loads, {ROWS:,} x 10 point grid",
+            parse,
+            "rows/s",
+            "the same grid as Haystack 4 JSON: json.loads + _kind conversion",
+            json_parse,
+            goal=1.0,
+        ),
     ]
 
 

@@ -70,7 +70,8 @@ async def test_points_as_models(client: SkysparkClient) -> None:
     assert len(models) == 15
     dat = next(p for p in models if p.refName == "hq-ahu1-dat")
     assert dat.unit == "°F"
-    assert dat.tz == "New_York"
+    assert dat.tz == "America/New_York"  # IANA on the model
+    assert dat["tz"] == "New_York"  # Haystack on the wire
     assert dat.his
     assert "temp" in dat.marker_tags
 
@@ -239,7 +240,9 @@ async def test_bool_and_str_history_and_seeded_week(client: SkysparkClient) -> N
 async def test_write_history_type_mismatch_is_server_error(client: SkysparkClient) -> None:
     run = next(p for p in await client.read_points_as_models() if p.kind == "Bool")
     bad = HistorySample(point_id=run.id, timestamp=datetime.now(UTC), value="text")
-    with pytest.raises(ServerError, match="is Bool, got str"):
+    with pytest.raises(
+        ServerError, match=r"Mismatched value type, rec kind \"Bool\" != item type \"sys::Str\""
+    ):
         await client.write_history([bad])
 
 
@@ -308,10 +311,18 @@ async def test_wrong_password(skyspark_sim: RunningSimulator, client_factory: An
     assert "wrong-password-123" not in str(exc.value)
 
 
-async def test_server_signature_is_verified(simulator: object, client_factory: Any) -> None:
-    sim = simulator("skyspark", tamper_signature=True, seed=False)  # type: ignore[operator]
+@pytest.fixture
+def lying_sim(simulator: Any) -> RunningSimulator:
+    """A server whose SCRAM signature is wrong (started outside the event loop)."""
+    sim: RunningSimulator = simulator("skyspark", tamper_signature=True, seed=False)
+    return sim
+
+
+async def test_server_signature_is_verified(
+    lying_sim: RunningSimulator, client_factory: Any
+) -> None:
     with pytest.raises(AuthenticationError, match="signature does not match"):
-        async with client_factory(sim.info()):
+        async with client_factory(lying_sim.info()):
             pass
 
 
@@ -397,3 +408,25 @@ def test_his_write_grid_forms() -> None:
     assert grid.columns == {"ts": {}, "v0": {"id": Ref("a")}, "v1": {"id": Ref("b")}}
     assert grid.rows == [{"ts": ts, "v0": Number(1, "kW"), "v1": True}]
     assert written == 2
+
+
+async def test_history_goes_in_each_points_zone(
+    client: SkysparkClient, skyspark_sim: RunningSimulator
+) -> None:
+    points = [p for p in await client.read_points_as_models() if p.kind == "Number"]
+    ny = next(p for p in points if p.tz == "America/New_York")
+    chicago = next(p for p in points if p.tz == "America/Chicago")
+    ts = datetime(2022, 6, 1, 12, tzinfo=UTC)
+    result = await client.write_history(
+        [HistorySample(point_id=p.id, timestamp=ts, value=1.0) for p in (ny, chicago)]
+    )
+    assert result.samples_written == 2
+    history = skyspark_sim.simulator.store().history
+    stored = {p.id: next(t for t in history[p.id or ""] if t == ts) for p in (ny, chicago)}
+    assert stored[ny.id].tzinfo.key == "America/New_York"  # type: ignore[union-attr]
+    assert stored[chicago.id].tzinfo.key == "America/Chicago"  # type: ignore[union-attr]
+    # The point moves to another zone behind the client's back: it learns the zone again.
+    skyspark_sim.simulator.store().get(ny.id or "")["tz"] = "Denver"  # type: ignore[index]
+    again = await client.write_history([HistorySample(point_id=ny.id, timestamp=ts, value=2.0)])
+    assert again.samples_written == 1
+    assert history[ny.id or ""][ts].val == 2.0

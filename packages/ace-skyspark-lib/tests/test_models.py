@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from ace_skyspark_lib.exceptions import TagNotFoundError, UnknownKeywordError
 from ace_skyspark_lib.kinds import Marker, Number, Ref
 from ace_skyspark_lib.models import Equipment, HistorySample, Point, Site
 
@@ -110,3 +111,77 @@ def test_any_point_round_trips_through_haystack(point: Point) -> None:
     )
     assert set(again.marker_tags) == set(point.marker_tags) - set(kv)
     assert again.kv_tags == kv
+
+
+# -- the seed's keywords and shapes ---------------------------------------------------------------
+
+
+def test_unknown_keywords_are_refused_with_a_typed_error() -> None:
+    with pytest.raises(UnknownKeywordError, match=r"'area_sq_ft' \(did you mean 'area_sqft'\?\)"):
+        Site(dis="HQ", area_sq_ft=1.0)
+    with pytest.raises(TypeError, match="kv_tags"):  # also a TypeError, like any Python call
+        Point(dis="P", site_ref="p:1", equip_ref="p:2", priority="high")
+    with pytest.raises(UnknownKeywordError, match=r"did you mean 'refName'"):
+        Equipment(dis="AHU", site_ref="p:1", ref_name="ahu")
+    with pytest.raises(UnknownKeywordError, match="point_id"):
+        HistorySample(pointId="p:1", timestamp=datetime.now(UTC), value=1.0)
+
+
+def test_area_sqft_sets_area_in_square_feet() -> None:
+    site = Site(dis="HQ", area_sqft=50000.0)
+    assert site.area == Number(50000.0, "ft²")
+    assert site.area_sqft == 50000.0
+    assert site.to_haystack()["area"] == Number(50000.0, "ft²")
+    assert Site(dis="Plain", area_sqft=None).area is None
+    with pytest.raises(ValidationError, match="area or area_sqft, not both"):
+        Site(dis="HQ", area=1, area_sqft=2)
+    with pytest.raises(ValidationError, match="number of square feet"):
+        Site(dis="HQ", area_sqft="big")
+
+
+def test_time_zones_iana_on_the_model_haystack_on_the_wire() -> None:
+    site = Site(dis="HQ", tz="America/New_York")
+    assert site.tz == "America/New_York"
+    assert site.to_haystack()["tz"] == "New_York"
+    assert Site(dis="HQ", tz="New_York").tz == "America/New_York"
+    assert Site.from_haystack({"dis": "HQ", "tz": "Chicago"}).tz == "America/Chicago"
+    assert Site(dis="HQ").tz == "UTC"
+    assert Site(dis="HQ").to_haystack()["tz"] == "UTC"
+    with pytest.raises(ValidationError, match="has no Haystack name"):
+        Site(dis="HQ", tz="US/Eastern")
+    with pytest.raises(ValidationError, match="unknown time zone 'Atlantis'"):
+        Point(dis="P", site_ref="p:1", equip_ref="p:2", tz="Atlantis")
+
+
+def test_models_read_like_the_records_they_are() -> None:
+    point = Point(
+        id="p:demo:r:9",
+        dis="DAT",
+        site_ref="p:demo:r:1",
+        equip_ref="p:demo:r:2",
+        marker_tags=["sensor"],
+        kv_tags={"priority": "high"},
+    )
+    assert point["id"]["val"] == "p:demo:r:9"
+    assert point["siteRef"]["val"] == "p:demo:r:1"
+    assert point.get("refName") is None
+    assert point.get("priority") == "high"
+    assert "sensor" in point
+    assert "cur" not in point
+    with pytest.raises(TagNotFoundError, match="'DAT' has no tag 'curVal'") as info:
+        point["curVal"]
+    assert isinstance(info.value, KeyError)
+
+
+def test_kinds_answer_hayson_keys() -> None:
+    ref = Ref("p:demo:r:1", "HQ")
+    assert (ref["val"], ref["dis"], ref["_kind"]) == ("p:demo:r:1", "HQ", "ref")
+    assert Number(72.5, "°F")["unit"] == "°F"
+    assert Number(1)["val"] == 1.0
+    assert Marker["_kind"] == "marker"
+    assert Ref("a").get("dis", "none") == "none"
+    assert Ref("a").get("nope") is None
+    with pytest.raises(TagNotFoundError, match="Ref has no key 'id'; it has '_kind', 'val'"):
+        ref["id"]
+    with pytest.raises(TypeError, match="Hayson names"):
+        ref[0]  # type: ignore[index]

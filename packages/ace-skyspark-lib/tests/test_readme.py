@@ -16,6 +16,7 @@ def test_readme_has_examples() -> None:
     assert len(BLOCKS) >= 5
 
 
+@pytest.mark.no_blocking  # each block runs its own event loop (asyncio.run)
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_example_runs(
     index: int, simulator: Any, capsys: pytest.CaptureFixture[str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import string
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ace_skyspark_lib import zinc
+from ace_skyspark_lib import hayson, zinc
 from ace_skyspark_lib.exceptions import InvalidInputError, ZincEncodeError, ZincParseError
 from ace_skyspark_lib.kinds import (
     NA,
@@ -355,3 +356,20 @@ def test_random_text_only_raises_zinc_parse_error(text: str) -> None:
         except ZincParseError as exc:
             where = (exc.line, exc.column)
         assert min(where) >= 1
+
+
+# -- the same values through Hayson (Haystack 4 JSON) ------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(grids())
+def test_any_grid_round_trips_through_hayson_as_through_zinc(grid: Grid) -> None:
+    decoded = hayson.loads(hayson.dumps(grid))
+    assert decoded == grid
+    assert decoded == zinc.loads(zinc.dumps(grid))
+
+
+@settings(max_examples=200, deadline=None)
+@given(SCALARS)
+def test_any_scalar_round_trips_through_hayson(value: Any) -> None:
+    assert hayson.decode_value(json.dumps(hayson.encode_value(value))) == value

@@ -1,160 +1,108 @@
-"""ensync-sdk benchmark: publish -> handler over gRPC with encryption, beside a raw grpc.aio stub.
+"""ensync-sdk benchmark: publish -> handler with encryption, ours beside the published 0.4.4.
 
-Both runs publish to one recipient through the simulated node (on its own thread): first a
-throughput phase with the same number of publishes in flight, then a latency phase publishing one
-event at a time (publish -> handler). The subscriber acknowledges each event. The SDK run
-encrypts, decrypts and parses every payload; the baseline sends the same RPCs with a ready-made
-payload and no SDK. Then single and hybrid encryption ops/s.
+Each client runs in a process of its own against the standalone simulated node (another
+process), so the CPU time a client spends is measured on the client alone: publisher and
+subscriber live in that process, one recipient, ``IN_FLIGHT`` publishes outstanding, every event
+decrypted, handled and acknowledged. The clients:
+
+* ours over gRPC (the default engine), and ours over WebSocket;
+* the published ensync-sdk 0.4.4 with ensync-core 0.1.2, run by the python named in
+  ``ENSYNC_PUBLISHED_PYTHON`` (``nox -s bench`` makes that venv); without it the bench stops;
+* a bare grpc.aio stub sending the same RPCs with a ready-made ciphertext (no SDK at all).
+
+Every round starts a fresh node and runs each client once; the figures are the medians of
+``ROUNDS`` rounds (the machine is shared: single runs are noisy). The node's CPU time per event
+(from /proc) says how many events per second it could carry at most: when it is below the
+client's, the clients, not the node, set the pace. The raw client also runs against
+``routing_node.py``, a grpc.aio servicer that only routes: the CPU any Python gRPC node spends
+per event, beside which the simulator's own share shows. Then single and hybrid encryption
+ops/s.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
+import os
 import statistics
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-import grpc.aio
+import subprocess
+import sys
+from pathlib import Path
 
 from ensync_core import decrypt_payload, encrypt_payload, generate_key_pair
-from ensync_sdk import EnSyncEngine, EnSyncEvent
-from ensync_sdk._proto import ensync_pb2 as pb
-from ensync_sdk._proto import ensync_pb2_grpc as pb_grpc
-from shared_testing import RunningSimulator, start_simulator
 from shared_testing.bench import Figure, print_figures, time_call
+from shared_testing.standalone import serve
 
+HERE = Path(__file__).resolve().parent
 EVENTS = 2000
 WARMUP = 200
-LATENCY_EVENTS = 300
 IN_FLIGHT = 32
-PAYLOAD = {"meter": "m-1", "kwh": 12.75, "ok": True, "tags": ["a", "b"]}
+ROUNDS = 3
+PUBLISHED_ENV = "ENSYNC_PUBLISHED_PYTHON"
 
 
-class Run:
-    """Publish times and handler times of one run, by sequence number."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.sent: dict[int, float] = {}
-        self.received: dict[int, float] = {}
-        self.done = asyncio.Event()
-        self.arrived = asyncio.Event()
-
-    def got(self, seq: int) -> None:
-        if seq not in self.received:
-            self.received[seq] = time.perf_counter()
-            self.arrived.set()
-            if len(self.received) == self.count:
-                self.done.set()
-
-    def rate(self) -> float:
-        return self.count / (max(self.received.values()) - min(self.sent.values()))
-
-    def latencies_ms(self) -> list[float]:
-        return [(self.received[s] - self.sent[s]) * 1000 for s in self.sent]
+def _node_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _drive(
-    run: Run, publish: Callable[[int], Awaitable[Any]], offset: int, in_flight: int = IN_FLIGHT
-) -> None:
-    window = asyncio.Semaphore(in_flight)
-
-    async def one(seq: int) -> None:
-        async with window:
-            run.sent[seq] = time.perf_counter()
-            await publish(seq)
-            if in_flight == 1:  # latency: the next publish waits for this event's handler
-                while seq not in run.received:
-                    run.arrived.clear()
-                    await run.arrived.wait()
-
-    await asyncio.gather(*(one(offset + n) for n in range(run.count)))
-    await asyncio.wait_for(run.done.wait(), 120)
-
-
-async def sdk_run(info: dict[str, Any]) -> tuple[Run, Run]:
-    name = "bench/sdk"
-    alice_app, bob_app = info["apps"][:2]
-    engine = EnSyncEngine(info["grpc_url"])
-    alice = await engine.create_client(alice_app["access_key"])
-    bob = await engine.create_client(
-        bob_app["access_key"], {"app_secret_key": bob_app["secret_key"]}
+def _client(python: str, script: str, *args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [python, str(HERE / script), *args], capture_output=True, text=True, timeout=600
     )
-    runs = [Run(WARMUP), Run(EVENTS), Run(LATENCY_EVENTS)]
-    current = runs[0]
-
-    def handler(event: EnSyncEvent) -> None:
-        current.got(event["payload"]["seq"])
-
-    (await bob.subscribe(name)).on(handler)
-
-    async def publish(seq: int) -> None:
-        await alice.publish(name, [bob_app["app_id"]], {**PAYLOAD, "seq": seq})
-
-    await _drive(current, publish, 0)
-    current = runs[1]
-    await _drive(current, publish, WARMUP)
-    current = runs[2]
-    await _drive(current, publish, WARMUP + EVENTS, in_flight=1)
-    await engine.close()
-    return runs[1], runs[2]
+    if done.returncode != 0:
+        raise SystemExit(f"{script} {args[:1]} failed ({done.returncode}):\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
-async def raw_run(info: dict[str, Any]) -> tuple[Run, Run]:
-    name = "bench/raw"
-    alice_app, bob_app = info["apps"][:2]
-    payload = encrypt_payload(json.dumps(PAYLOAD).encode(), [bob_app["app_id"]])
-    async with grpc.aio.insecure_channel(info["grpc_url"].removeprefix("grpc://")) as channel:
-        stub: Any = pb_grpc.EnSyncServiceStub(channel)  # type: ignore[misc]
-        alice = (
-            await stub.Connect(pb.ConnectRequest(access_key=alice_app["access_key"]))
-        ).client_id
-        bob = (await stub.Connect(pb.ConnectRequest(access_key=bob_app["access_key"]))).client_id
-        runs = [Run(WARMUP), Run(EVENTS), Run(LATENCY_EVENTS)]
-        current = runs[0]
+def _measured(pid: int, python: str, script: str, *args: str) -> dict[str, float]:
+    """Run one client; add the CPU the node ``pid`` spent per event meanwhile."""
+    before = _node_cpu_seconds(pid)
+    result = _client(python, script, *args)
+    result["node_cpu_us_per_event"] = (_node_cpu_seconds(pid) - before) / (EVENTS + WARMUP) * 1e6
+    return result
 
-        async def consume() -> None:
-            stream = stub.Subscribe(pb.SubscribeRequest(client_id=bob, message_name=name))
-            async for message in stream:
-                current.got(int(message.metadata))
-                await stub.AcknowledgeMessage(
-                    pb.AcknowledgeRequest(
-                        client_id=bob,
-                        message_idem=message.message_idem,
-                        message_name=name,
-                        partition_block=message.partition_block,
-                    )
-                )
 
-        async def publish(seq: int) -> None:
-            await stub.PublishMessage(
-                pb.PublishMessageRequest(
-                    client_id=alice,
-                    message_name=name,
-                    payload=payload,
-                    delivery_to=bob_app["app_id"],
-                    metadata=str(seq),
-                )
-            )
+def _routing_node_round(line: str) -> dict[str, float]:
+    """The raw client against the routing-only grpc.aio node (the floor of a Python node)."""
+    node = subprocess.Popen(
+        [sys.executable, str(HERE / "routing_node.py"), line], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert node.stdout is not None
+        routed = node.stdout.readline().strip()
+        args = ("raw", routed, str(EVENTS), str(WARMUP), str(IN_FLIGHT))
+        return _measured(node.pid, sys.executable, "our_client.py", *args)
+    finally:
+        node.terminate()
+        node.wait(10)
 
-        consumer = asyncio.create_task(consume())
-        await _drive(current, publish, 0)
-        current = runs[1]
-        await _drive(current, publish, WARMUP)
-        current = runs[2]
-        await _drive(current, publish, WARMUP + EVENTS, in_flight=1)
-        consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consumer
-        return runs[1], runs[2]
+
+def _round(published: str) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    with serve("ensync") as node:
+        line = node.line
+        common = (line, str(EVENTS), str(WARMUP), str(IN_FLIGHT))
+        clients: dict[str, tuple[str, str, tuple[str, ...]]] = {
+            "raw": (sys.executable, "our_client.py", ("raw", *common)),
+            "ours": (sys.executable, "our_client.py", ("sdk", *common)),
+            "ours-ws": (sys.executable, "our_client.py", ("sdk-ws", *common)),
+            "published": (published, "published_client.py", common),
+        }
+        for name, (python, script, args) in clients.items():
+            results[name] = _measured(node.process.pid, python, script, *args)
+        results["raw-routing-node"] = _routing_node_round(line)
+    return results
+
+
+def _median(rounds: list[dict[str, dict[str, float]]], client: str, key: str) -> float:
+    return statistics.median(r[client][key] for r in rounds)
 
 
 def crypto_figures() -> list[Figure]:
     keys = [generate_key_pair() for _ in range(3)]
-    plaintext = json.dumps({**PAYLOAD, "seq": 1}).encode()
+    plaintext = json.dumps({"meter": "m-1", "kwh": 12.75, "seq": 1}).encode()
     single = encrypt_payload(plaintext, [keys[0].app_id])
     hybrid = encrypt_payload(plaintext, [k.app_id for k in keys])
     measures = [
@@ -169,52 +117,108 @@ def crypto_figures() -> list[Figure]:
     return [Figure(name, 1 / time_call(fn, min_seconds=0.5), "ops/s") for name, fn in measures]
 
 
-async def measure(node: RunningSimulator) -> tuple[tuple[Run, Run], tuple[Run, Run]]:
-    # One event loop for both runs, and the node stopped while it still runs: grpc.aio's
-    # completion queue is bound to the loop it first served.
-    raw = await raw_run(node.info())
-    sdk = await sdk_run(node.info())
-    await asyncio.to_thread(node.stop)
-    return raw, sdk
-
-
 def main() -> None:
-    with start_simulator("ensync") as node:
-        (raw, raw_latency), (sdk, sdk_latency) = asyncio.run(measure(node))
-    sdk_lat, raw_lat = sdk_latency.latencies_ms(), raw_latency.latencies_ms()
-    baseline = "raw grpc.aio stub, same RPCs"
+    published = os.environ.get(PUBLISHED_ENV)
+    if not published:
+        raise SystemExit(
+            f"set {PUBLISHED_ENV} to the python of a venv with ensync-sdk==0.4.4 and "
+            f"ensync-core==0.1.2 (nox -s bench does)"
+        )
+    rounds = [_round(published) for _ in range(ROUNDS)]
 
-    def pct(values: list[float], q: int) -> float:
-        return statistics.quantiles(values, n=100)[q - 1]
+    def rate(client: str) -> float:
+        return _median(rounds, client, "rate")
 
+    def cpu(client: str) -> float:
+        return _median(rounds, client, "cpu_us_per_event")
+
+    def node(client: str) -> float:
+        return _median(rounds, client, "node_cpu_us_per_event")
+
+    label = f"{EVENTS} events, {IN_FLIGHT} in flight, one recipient, medians of {ROUNDS}"
     figures = [
         Figure(
-            f"publish->handler, gRPC, encrypted ({EVENTS} events, {IN_FLIGHT} in flight)",
-            sdk.rate(),
+            f"client CPU per event, ours gRPC ({label})",
+            cpu("ours"),
+            "us",
+            "published ensync-sdk 0.4.4",
+            cpu("published"),
+            goal=1.5,  # ours <= 0.67x the published SDK's CPU per event
+            higher_is_better=False,
+        ),
+        Figure(
+            "client CPU per event, ours WebSocket",
+            cpu("ours-ws"),
+            "us",
+            "published ensync-sdk 0.4.4 (gRPC)",
+            cpu("published"),
+            higher_is_better=False,
+        ),
+        Figure(
+            "client CPU per event, ours gRPC",
+            cpu("ours"),
+            "us",
+            "raw grpc.aio stub, same RPCs",
+            cpu("raw"),
+            higher_is_better=False,
+        ),
+        Figure(
+            "publish->handler, ours gRPC",
+            rate("ours"),
             "events/s",
-            baseline,
-            raw.rate(),
+            "raw grpc.aio stub, same RPCs",
+            rate("raw"),
             goal=0.5,
         ),
         Figure(
-            "publish->handler latency p50, one at a time",
-            pct(sdk_lat, 50),
-            "ms",
-            baseline,
-            pct(raw_lat, 50),
-            higher_is_better=False,
+            "publish->handler, ours gRPC",
+            rate("ours"),
+            "events/s",
+            "published ensync-sdk 0.4.4",
+            rate("published"),
         ),
         Figure(
-            "publish->handler latency p99, one at a time",
-            pct(sdk_lat, 99),
-            "ms",
-            baseline,
-            pct(raw_lat, 99),
+            "publish->handler, ours WebSocket",
+            rate("ours-ws"),
+            "events/s",
+            "published ensync-sdk 0.4.4 (gRPC)",
+            rate("published"),
+        ),
+        Figure(
+            "node CPU per event, our simulator (raw client)",
+            node("raw"),
+            "us",
+            "routing-only grpc.aio node (the floor)",
+            node("raw-routing-node"),
             higher_is_better=False,
+        ),
+        *(
+            Figure(
+                f"node CPU per event, serving {who}",
+                node(client),
+                "us",
+                f"client CPU per event ({who})",
+                cpu(client),
+                higher_is_better=False,
+            )
+            for client, who in (
+                ("ours", "ours gRPC"),
+                ("ours-ws", "ours WebSocket"),
+                ("published", "published 0.4.4"),
+                ("raw", "raw grpc.aio"),
+            )
         ),
         *crypto_figures(),
     ]
     print_figures("ensync-sdk", figures)
+    print(
+        "node CPU < client CPU (ratio > 1.00x) means the node could carry more than the client "
+        "sends: the client sets the pace.\nper round:",
+        json.dumps(
+            [{k: {m: round(v) for m, v in r.items()} for k, r in rnd.items()} for rnd in rounds]
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -27,10 +27,10 @@ async def test_single_recipient_round_trip(
     box = inbox()
     subscription = await bob.subscribe(EVENT)
     subscription.on(box.handler)
-    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"id": 7, "ok": True}, {"persist": True})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"id": 7, "ok": True}, {"persist": True})
     await box.wait(lambda: len(box.events) == 1)
     event = box.events[0]
-    assert ids == [event["idem"]]
+    assert idem == event["idem"]  # one recipient: publish returns its event id
     assert event["payload"] == {"id": 7, "ok": True}
     assert event["eventName"] == event["messageName"] == EVENT
     assert event["sender"] == apps[0]["app_id"]
@@ -47,7 +47,7 @@ async def test_payload_metadata_sent_over_grpc(
     node: RunningSimulator, connect: Any, apps: Any, transport: str
 ) -> None:
     alice = await connect(apps[0])
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"s": "x", "n": 2**40})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"s": "x", "n": 2**40})
     meta = stored(node, idem).payload_metadata
     if transport == "grpc":
         assert meta == '{"byte_size":27,"skeleton":{"s":"string","n":"long"}}'
@@ -62,8 +62,8 @@ async def test_hybrid_to_several_recipients_and_non_recipient_cannot_read(
     bob_box, carol_box = inbox(), inbox()
     (await bob.subscribe(EVENT)).on(bob_box.handler)
     (await carol.subscribe(EVENT)).on(carol_box.handler)
-    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"to": "bob only"})
-    ids += await alice.publish(EVENT, [apps[1]["app_id"], apps[2]["app_id"]], {"to": "both"})
+    ids = await alice.publish_ids(EVENT, [apps[1]["app_id"]], {"to": "bob only"})
+    ids += await alice.publish_ids(EVENT, [apps[1]["app_id"], apps[2]["app_id"]], {"to": "both"})
     assert len(ids) == 3
     await bob_box.wait(lambda: len(bob_box.events) == 2)
     await carol_box.wait(lambda: len(carol_box.events) == 1)
@@ -80,7 +80,7 @@ async def test_tampered_ciphertext_goes_to_error_callback_not_handler(
     node: RunningSimulator, connect: Any, apps: Any, inbox: Any, on_node: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await on_node(lambda: node.simulator.state.tamper(idem))  # type: ignore[attr-defined]
     box = inbox()
     subscription = await bob.subscribe(EVENT)
@@ -110,7 +110,7 @@ async def test_handler_exception_leaves_event_unacked_and_redelivered(
     subscription = await bob.subscribe(EVENT)
     subscription.on(flaky)
     subscription.on_error(box.on_error)
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: len(box.events) == 1)
     assert calls == [idem, idem]
     [(error, info)] = box.errors
@@ -131,12 +131,12 @@ async def test_manual_ack_is_not_redelivered(
     subscription.on(box.handler)
     first, second = [await alice.publish(EVENT, [apps[1]["app_id"]], {"n": n}) for n in (1, 2)]
     await box.wait(lambda: len(box.events) == 2)
-    await subscription.ack(first[0], box.events[0]["block"])
-    assert stored(node, first[0]).status == "acked"
+    await subscription.ack(first, box.events[0]["block"])
+    assert stored(node, first).status == "acked"
     # The unacknowledged one comes back after the node's ack timeout; the acked one never does.
     await box.wait(lambda: len(box.events) == 3)
-    assert box.events[2]["idem"] == second[0]
-    assert [e["idem"] for e in box.events].count(first[0]) == 1
+    assert box.events[2]["idem"] == second
+    assert [e["idem"] for e in box.events].count(first) == 1
 
 
 async def test_defer_redelivers_after_the_delay(
@@ -168,7 +168,7 @@ async def test_discard_is_never_redelivered(
     box = inbox()
     subscription = await bob.subscribe(EVENT, auto_ack=False)
     subscription.on(box.handler)
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: len(box.events) == 1)
     await subscription.discard(idem, "poison")
     assert stored(node, idem).status == "discarded"
@@ -183,7 +183,7 @@ async def test_replay_returns_the_stored_event_decrypted(
     box = inbox()
     subscription = await bob.subscribe(EVENT)
     subscription.on(box.handler)
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 42})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 42})
     await box.wait(lambda: len(box.events) == 1)
     replayed = await subscription.replay(idem)
     assert replayed["idem"] == idem
@@ -217,7 +217,7 @@ async def test_unsubscribe_stops_deliveries_and_keeps_the_queue(
     await subscription.unsubscribe()
     assert not subscription.active
     assert EVENT not in bob.subscriptions
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await asyncio.sleep(0.2)
     assert box.events == []
     assert stored(node, idem).status == "ready"
@@ -232,7 +232,7 @@ async def test_handler_registered_late_still_gets_queued_events(
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     subscription = await bob.subscribe(EVENT)
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await eventually(lambda: stored(node, idem).deliveries >= 1)  # delivered before any handler
     box = inbox()
     subscription.on(box.handler)
@@ -327,7 +327,7 @@ async def test_plaintext_that_is_not_json_goes_to_error_callback(
                 metadata="{}",
             )
         )
-    [good] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 2})
+    good = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 2})
     await box.wait(lambda: len(box.events) == 1 and len(box.errors) >= 1)
     error, info = box.errors[0]
     assert isinstance(error, EnSyncDecryptionError)
@@ -350,7 +350,8 @@ async def test_concurrent_requests_each_get_their_own_reply(
             for n in range(20)
         )
     )
-    for n, ids in enumerate(results):
+    for n, joined in enumerate(results):
+        ids = joined.split(",")  # several recipients: their ids joined by "," in order
         assert len(ids) == 2
         for recipient, idem in zip(recipients, ids, strict=True):
             event = stored(node, idem)
@@ -364,7 +365,7 @@ async def test_client_error_callback_gets_errors_of_subscriptions_without_one(
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
     bob.on_error(box.on_error)
-    [idem] = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await on_node(lambda: node.simulator.state.tamper(idem))  # type: ignore[attr-defined]
     (await bob.subscribe(EVENT)).on(box.handler)
     await box.wait(lambda: len(box.errors) >= 1)
@@ -377,7 +378,7 @@ async def test_a_recipient_listed_twice_gets_the_event_once(
 ) -> None:
     alice = await connect(apps[0])
     bob, carol = apps[1]["app_id"], apps[2]["app_id"]
-    ids = await alice.publish(EVENT, [bob, carol, bob], {"n": 1})
+    ids = await alice.publish_ids(EVENT, [bob, carol, bob], {"n": 1})
     assert [stored(node, i).recipient for i in ids] == [bob, carol]
 
 
@@ -394,7 +395,7 @@ async def test_websocket_command_lines_are_the_fact_sheet_syntax(
     box = inbox()
     subscription = await b.subscribe(EVENT, auto_ack=False)
     subscription.on(box.handler)
-    [idem] = await a.publish(EVENT, [bob["app_id"]], {"n": 1}, {"k": "v"})
+    idem = await a.publish(EVENT, [bob["app_id"]], {"n": 1}, {"k": "v"})
     await box.wait(lambda: len(box.events) == 1)
     block = box.events[0]["block"]
     await subscription.replay(idem)
@@ -402,7 +403,7 @@ async def test_websocket_command_lines_are_the_fact_sheet_syntax(
     await subscription.pause("busy")
     await subscription.resume()
     await subscription.discard(idem, "done")
-    [other] = await a.publish(EVENT, [bob["app_id"]], {"n": 2})
+    other = await a.publish(EVENT, [bob["app_id"]], {"n": 2})
     await box.wait(lambda: len(box.events) == 2)
     await subscription.ack(other, box.events[1]["block"])
     await subscription.unsubscribe()

@@ -18,7 +18,7 @@ COUNT = 30
 async def _publish_all(alice: Any, recipient: str, start: int, count: int) -> list[str]:
     ids: list[str] = []
     for n in range(start, start + count):
-        ids += await alice.publish(EVENT, [recipient], {"n": n})
+        ids.append(await alice.publish(EVENT, [recipient], {"n": n}))
     return ids
 
 
@@ -117,7 +117,7 @@ async def test_dropped_request_resets_streams_and_client_recovers(
     box = inbox()
     (await bob.subscribe(EVENT)).on(box.handler)
     node.faults.drop_next(1)
-    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})  # retried after reconnect
+    ids = await alice.publish_ids(EVENT, [apps[1]["app_id"]], {"n": 1})  # retried after reconnect
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
 
 
@@ -127,7 +127,7 @@ async def test_unavailable_is_retried_over_grpc_and_reported_over_websocket(
     alice = await connect(apps[0])
     node.faults.fail_next(1, status=503)
     if transport == "grpc":  # UNAVAILABLE: reconnect and send again
-        ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+        ids = await alice.publish_ids(EVENT, [apps[1]["app_id"]], {"n": 1})
         assert len(ids) == 1
     else:  # -FAIL carries no status: the refusal is the caller's to handle
         with pytest.raises(EnSyncPublishError, match=r"node answered injected fault \(503\)"):
@@ -151,7 +151,7 @@ async def test_latency_is_tolerated(
     box = inbox()
     (await bob.subscribe(EVENT)).on(box.handler)
     node.faults.set_latency(0.05)
-    ids = await alice.publish(EVENT, [apps[1]["app_id"], apps[2]["app_id"]], {"n": 1})
+    ids = await alice.publish_ids(EVENT, [apps[1]["app_id"], apps[2]["app_id"]], {"n": 1})
     await box.wait(lambda: len(box.events) == 1)
     assert box.events[0]["idem"] in ids
 
@@ -163,7 +163,7 @@ async def test_expired_session_is_renewed(
     box = inbox()
     (await bob.subscribe(EVENT)).on(box.handler)
     node.faults.expire_sessions()
-    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    ids = await alice.publish_ids(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
 
 
@@ -256,7 +256,7 @@ async def test_a_node_error_while_reconnecting_is_retried_over_grpc(
     node.faults.fail_next(1, status=500)  # the next request is bob's Connect after the reset
     await on_node(node.simulator.reset_streams)  # type: ignore[attr-defined]
     await eventually(lambda: bob.client_id != first)
-    ids = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
+    ids = await alice.publish_ids(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: {e["idem"] for e in box.events} >= set(ids))
     await engine.close()
 

@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pybragerone.assets import (
+    HA_CATEGORIES,
     AssetCatalog,
     JSRef,
+    ha_category,
     ha_unit,
     iter_object_literals,
     parse_i18n,
@@ -439,6 +441,7 @@ def test_unit_resolution_takes_any_value(unit: Any) -> None:
     text = catalog.unit_text(unit)
     assert text is None or (isinstance(text, str) and text == text.strip() and text)
     assert ha_unit(unit) in {None, *ha_values}
+    assert ha_category(unit) in {None, *HA_CATEGORIES.values()}
     code = unit_code(unit)
     assert code is None or isinstance(code, int)
 
@@ -451,3 +454,37 @@ ha_values = {"°C", "%", "bar", "kW", "W", "kWh", "h", "min", "s", "m³/h"}
 )
 def test_unit_code(unit: Any, code: int | None) -> None:
     assert unit_code(unit) == code
+
+
+@pytest.mark.parametrize(
+    ("unit", "category"),
+    [
+        ("°C", "temperature"),
+        (1, "temperature"),  # unit code 1 is °C
+        ("st. C", "temperature"),
+        ("%", "percentage"),
+        (2, "percentage"),
+        ("bar", "pressure"),
+        ("kW", "power"),
+        ("W", "power"),
+        ("kWh", "energy"),
+        ("h", "duration"),
+        ("min", "duration"),
+        ("s", "duration"),
+        ("m3 / h", "volume_flow_rate"),
+        ("lux", None),
+        (None, None),
+    ],
+)
+def test_ha_category(unit: Any, category: str | None) -> None:
+    assert ha_category(unit) == category
+
+
+def test_every_ha_unit_has_a_category() -> None:
+    assert set(HA_CATEGORIES) == ha_values
+
+
+def test_a_described_family_carries_its_ha_category() -> None:
+    catalog = AssetCatalog.from_sources(units_json=UNITS)
+    assert catalog.describe("P4", 1, unit_code=1).ha_category == "temperature"
+    assert catalog.describe("P4", 1).ha_category is None

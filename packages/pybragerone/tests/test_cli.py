@@ -2,18 +2,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import subprocess
-import sys
+import tempfile
+import threading
 from typing import Any
 
 import pytest
 
 from pybragerone.cli import main
-from pybragerone.protocol.payloads import flatten_parameters
+from pybragerone.protocol.payloads import values_by_device
 from shared_testing.simulator import RunningSimulator
 
-from .conftest import DEVID
+from .conftest import DEVID, cli_command
 
 
 def base_args(info: dict[str, Any], password: str | None = None) -> list[str]:
@@ -27,6 +30,7 @@ def base_args(info: dict[str, Any], password: str | None = None) -> list[str]:
     ]
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_once_dumps_the_snapshot_as_json(sim: RunningSimulator) -> None:
     out = io.StringIO()
     assert main([*base_args(sim.info()), "--once", "--object", "439"], out=out) == 0
@@ -34,7 +38,7 @@ def test_once_dumps_the_snapshot_as_json(sim: RunningSimulator) -> None:
     assert dump["object"]["id"] == 439
     assert dump["modules"] == [DEVID, "FTTCTBSLCF"]
     server = sim.simulator.state.parameters_view(dump["modules"])
-    assert dump["parameters"] == flatten_parameters(server)
+    assert dump["parameters"] == values_by_device(server)
     family = dump["families"][DEVID]["P4:1"]
     assert (family["label"], family["unit"], family["ha_unit"]) == (
         "Boiler temperature",
@@ -43,6 +47,7 @@ def test_once_dumps_the_snapshot_as_json(sim: RunningSimulator) -> None:
     )
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_module_selection(sim: RunningSimulator) -> None:
     out = io.StringIO()
     assert main([*base_args(sim.info()), "--once", "--module", DEVID, "--no-assets"], out=out) == 0
@@ -51,6 +56,7 @@ def test_module_selection(sim: RunningSimulator) -> None:
     assert dump["families"][DEVID]["P4:1"]["label"] == "P4:1"
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_bad_password_exits_2_without_echoing_it(
     sim: RunningSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -60,6 +66,7 @@ def test_bad_password_exits_2_without_echoing_it(
     assert "hunter2-secret" not in err
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_unknown_object_and_module_exit_1(
     sim: RunningSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,6 +76,7 @@ def test_unknown_object_and_module_exit_1(
     assert "not in this object" in capsys.readouterr().err
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
     monkeypatch.delenv("PYBRAGERONE_PASSWORD", raising=False)
     monkeypatch.delenv("PYBRAGERONE_EMAIL", raising=False)
@@ -79,16 +87,7 @@ def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str], monkeypa
 def test_live_view_with_raw_ws(simulator: Any) -> None:
     sim: RunningSimulator = simulator("brager", drift_interval=0.05)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pybragerone",
-            *base_args(sim.info()),
-            "--raw-ws",
-            "--debug",
-            "--duration",
-            "1",
-        ],
+        cli_command(*base_args(sim.info()), "--raw-ws", "--debug", "--duration", "1"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -105,6 +104,7 @@ def test_live_view_with_raw_ws(simulator: Any) -> None:
     assert not any(token in done.stdout + done.stderr for token in tokens)
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
     answers = iter(["2", ""])  # object 440 (Garage), then all its modules
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
@@ -114,6 +114,59 @@ def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
     assert "watching 1 module(s) of object 440 (Garage)" in out.getvalue()
 
 
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_bad_server_url_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--email", "a@b.c", "--password", "pw", "--server", "ftp://x", "--once"]) == 1
     assert "server URL must be" in capsys.readouterr().err
+
+
+def interrupted_session(sim: RunningSimulator, *flags: str) -> tuple[int, str, str]:
+    """The README's live session, ended with Ctrl-C once a live change was shown.
+
+    Only the address (``PYBRAGERONE_SERVER``) and the credentials point at the simulator;
+    the child gets the default Ctrl-C handling a terminal gives it.
+    """
+    info = sim.info()
+    env = {**os.environ, "PYBRAGERONE_SERVER": info["url"]}
+    args = ["--email", info["email"], "--password", info["password"], *flags]
+    with tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(
+            cli_command(*args),
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        assert child.stdout is not None
+        watchdog = threading.Timer(60, child.kill)
+        watchdog.start()
+        seen: list[str] = []
+        try:
+            for line in child.stdout:
+                seen.append(line)
+                if re.match(r"\d\d:\d\d:\d\d \w+ P\d\.\w+ = ", line):  # a live change
+                    break
+            child.send_signal(signal.SIGINT)
+            rest, _ = child.communicate(timeout=30)
+        finally:
+            watchdog.cancel()
+        err.seek(0)
+        return child.returncode, "".join(seen) + rest, err.read()
+
+
+@pytest.mark.parametrize("flag", ["--debug", "--raw-ws"])
+def test_ctrl_c_ends_the_live_session_cleanly(simulator: Any, flag: str) -> None:
+    sim: RunningSimulator = simulator("brager", drift_interval=0.05)
+    code, out, err = interrupted_session(sim, flag)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "CancelledError" not in err
+    assert "watching 2 module(s) of object 439 (Dom); Ctrl-C stops" in out
+    assert re.search(r"FTTCTBSLCE  P4:1   Boiler temperature = [\d.]+ °C", out)
+    assert "app:modules:parameters:change" in err  # both flags log the raw events
+    if flag == "--debug":
+        assert "DEBUG pybragerone.core.client: logged in" in err
+    else:
+        assert "DEBUG pybragerone.core.client" not in err  # --raw-ws alone: only raw events

@@ -68,26 +68,42 @@ async def test_login_and_account_calls(api: BragerApiClient) -> None:
     assert not token.is_expired()
     assert token.user_id == 7
     assert "access_token" not in repr(token)
-    assert (await api.get_version())["version"] == "1.0.0-sim"
-    assert (await api.get_user()).email == "demo@example.com"
+    version = await api.get_version()
+    assert set(version) == {"version", "devMode"}
+    user = await api.get_user()
+    assert (user.email, user.language, user.show_rate_us_modal) == ("demo@example.com", "en", False)
+    assert user.activated_at is not None
+    assert user.activated_at.tzinfo is not None
+    assert [o.id for o in user.objects] == [439, 440]
     assert "PARAM_WRITE" in await api.get_user_permissions()
     objects = await api.get_objects()
     assert [o.id for o in objects] == [439, 440]
+    assert (objects[0].address_country, objects[0].address_city) == ("PL", "Kraków")
     assert (await api.get_object(OBJECT_ID)).name == "Dom"
     assert await api.get_object_permissions(OBJECT_ID)
     modules = await api.get_modules(OBJECT_ID)
     assert [m.devid for m in modules] == [DEVID, "FTTCTBSLCF"]
     assert all(m.online for m in modules)
-    assert not (await api.get_modules(440))[0].online
+    boiler = modules[0]
+    assert boiler.gateway is not None
+    assert boiler.gateway.interface == "wifi"
+    assert boiler.module_title
+    assert boiler.is_accepted_at is not None
+    assert boiler.devices[0]["sw_ver_num"] == boiler.module_version
+    offline = (await api.get_modules(440))[0]
+    assert not offline.online
+    assert offline.is_connected_at is None
     snapshot = await api.get_parameters([DEVID])
     assert snapshot[DEVID]["P4"]["v1"]["value"] == 54.5
-    assert DEVID in await api.get_activity_quantity([DEVID])
-    assert "data" in await api.get_alarms([DEVID])
-    assert DEVID in await api.get_alarms_quantity([DEVID])
-    assert "data" in await api.get_alarms_history([DEVID])
-    assert "data" in await api.get_activity([DEVID])
-    assert (await api.get_module_card("1001"))["card"]["devid"] == DEVID
-    assert "deviceMenu" in await api.get_device_menu(1, 2, 3)
+    assert (await api.get_activity_quantity([DEVID]))["activityQuantity"] == {DEVID: 0}
+    assert (await api.get_alarms([DEVID]))["data"] == []
+    assert (await api.get_alarms_quantity([DEVID]))["alarmsQuantity"] == {DEVID: 0}
+    assert (await api.get_alarms_history([DEVID]))["data"] == []
+    assert (await api.get_activity([DEVID]))["data"] == []
+    card = await api.get_module_card(DEVID)
+    assert card.module_id == boiler.id
+    assert card["clientAddressCity"] == card.client_address_city
+    assert (await api.get_device_menu(1, 52, "2.08"))["deviceMenu"] == []
 
 
 async def test_bad_credentials_raise_auth_error(
@@ -120,7 +136,7 @@ async def test_expired_token_is_renewed_before_the_request(simulator: Any) -> No
         await api.login()
         assert api.token is not None
         assert api.token.is_expired()  # within the 30 s leeway
-        await api.get_user()
+        await api.get_objects()
         assert api.logins == 2
 
 
@@ -154,9 +170,24 @@ async def test_command_write_and_dispatch_timeout(
     with pytest.raises(BragerApiError, match="failed with 400") as bad:
         await api.module_command(DEVID, "P6.v1", 1000)
     assert not isinstance(bad.value, BragerCommandTimeoutError)
-    assert (await api.module_command_raw(DEVID, "PING")).status == "OK"
-    await api.module_command_raw(DEVID, "PARAMETER_CHANGE", {"parameter": "P6.v2", "value": 50})
-    assert sim.simulator.state.modules[DEVID].parameters["P6"]["v2"] == 50
+    assert (await api.module_command_raw(DEVID, "MODULE_RESTART", "ONLINE")).status == "OK"
+    with pytest.raises(BragerCommandTimeoutError):
+        await api.module_command_raw("OFFLINE001", "MODULE_RESTART")
+    activity = (await api.get_activity([DEVID]))["data"]
+    assert [(row["name"], row["value"], row["prevValue"]) for row in activity] == [
+        ("P6.v1", 60, 55)
+    ]
+    assert activity[0]["user"]["name"] == "Demo"
+
+
+@pytest.mark.parametrize("parameter", ["P6v1", "v1", "P6.", "X6.v1", "P6.1"])
+async def test_command_with_a_malformed_parameter_is_refused_before_sending(
+    sim: RunningSimulator, api: BragerApiClient, parameter: str
+) -> None:
+    with pytest.raises(BragerConfigError, match=r"must look like 'P6\.v1'") as info:
+        await api.module_command(DEVID, parameter, 50)
+    assert isinstance(info.value, ValueError)
+    assert sim.simulator.state.commands == []
 
 
 async def test_unreachable_server_is_a_connection_error() -> None:
@@ -320,6 +351,7 @@ class StubCloud:
         self.app = web.Application()
         self.app.router.add_post("/v1/auth/user", self.login)
         self.app.router.add_get("/v1/user", self.user)
+        self.app.router.add_get("/v1/objects", self.objects)
         self.runner = web.AppRunner(self.app)
 
     async def login(self, request: Any) -> Any:
@@ -341,6 +373,13 @@ class StubCloud:
         if self.user_always_401 or not valid:
             return web.json_response({"status": "E_UNAUTHORIZED"}, status=401)
         return web.json_response({"user": {"id": 1}})
+
+    async def objects(self, request: Any) -> Any:
+        from aiohttp import web
+
+        if request.headers.get("Authorization") != f"Bearer tok{self.logins}":
+            return web.json_response({"status": "E_UNAUTHORIZED"}, status=401)
+        return web.json_response({"data": [{"id": 3, "name": "Home"}]})
 
     async def __aenter__(self) -> BragerServer:
         from aiohttp import web
@@ -449,11 +488,11 @@ async def test_any_408_on_a_command_is_a_command_timeout() -> None:
 
     stub = StubCloud()
     stub.app.router.add_post("/v1/module/command", command)
-    stub.app.router.add_get("/v1/objects", user)
+    stub.app.router.add_get("/v1/user/permissions", user)
     async with stub as server, BragerApiClient("a@b.c", "pw", server=server) as api:
         with pytest.raises(BragerCommandTimeoutError, match="did not confirm in time") as info:
             await api.module_command(DEVID, "P6.v1", 50)
         assert (info.value.status, info.value.code) == (408, None)
         with pytest.raises(BragerApiError, match="failed with 408") as other:
-            await api.get_objects()  # elsewhere a 408 is an ordinary API error
+            await api.get_user_permissions()  # elsewhere a 408 is an ordinary API error
         assert not isinstance(other.value, BragerCommandTimeoutError)

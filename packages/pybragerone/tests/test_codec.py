@@ -6,9 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pybragerone import gateway
 from pybragerone.errors import BragerPayloadError
 from pybragerone.gateway import BragerGateway
-from pybragerone.protocol.payloads import flatten_parameters, parse_cell_key, parse_parameters
+from pybragerone.protocol.payloads import (
+    flatten_parameters,
+    parse_cell_key,
+    parse_parameter_key,
+    parse_parameters,
+    values_by_device,
+)
 
 
 def test_parse_bare_object_and_metadata_only_cells() -> None:
@@ -44,15 +51,50 @@ def test_non_object_payload_raises_typed_error(payload: Any) -> None:
         parse_parameters(payload)
 
 
-def test_flatten_parameters_is_on_the_gateway() -> None:
+def test_flatten_parameters_yields_key_value_meta_devid() -> None:
+    payload = {
+        "FTTCTBSLCE": {
+            "P4": {"v1": {"value": 20.5, "storable": True, "updatedAt": 7}, "u1": 1},
+            "P5": {"s2": {"storable": True}},
+        }
+    }
+    cells = list(gateway.flatten_parameters(payload))
+    assert cells == [
+        ("P4.v1", 20.5, {"storable": True, "updatedAt": 7}, "FTTCTBSLCE"),
+        ("P4.u1", 1, {}, "FTTCTBSLCE"),
+        ("P5.s2", None, {"storable": True}, "FTTCTBSLCE"),  # metadata only
+    ]
+    for key, val, meta, devid in BragerGateway.flatten_parameters(payload):
+        assert (key, val, meta, devid) in cells
+    with pytest.raises(BragerPayloadError, match="must be an object keyed by device id"):
+        gateway.flatten_parameters(["not", "a", "payload"])
+
+
+def test_values_by_device_leaves_metadata_only_cells_out() -> None:
     payload = {"DEV": {"P4": {"v1": {"value": 1}, "s1": {"meta": 1}}}}
-    assert BragerGateway.flatten_parameters(payload) == {"DEV": {"P4.v1": 1}}
+    assert values_by_device(payload) == {"DEV": {"P4.v1": 1}}
 
 
 def test_parse_cell_key() -> None:
     assert parse_cell_key("v12") == ("v", 12)
     assert parse_cell_key("V1") is None
     assert parse_cell_key("v") is None
+
+
+@pytest.mark.parametrize(
+    ("key", "parsed"),
+    [
+        ("P6.v1", ("P6", "v", 1)),
+        ("P4.u12", ("P4", "u", 12)),
+        ("P6v1", None),
+        ("X6.v1", None),
+        ("P6.", None),
+        (".v1", None),
+        ("P6.v", None),
+    ],
+)
+def test_parse_parameter_key(key: str, parsed: tuple[str, str, int] | None) -> None:
+    assert parse_parameter_key(key) == parsed
 
 
 scalars = st.one_of(
@@ -74,8 +116,8 @@ nested = st.dictionaries(
 
 @settings(max_examples=150)
 @given(nested)
-def test_flatten_matches_nested_input(payload: dict[str, Any]) -> None:
-    flat = flatten_parameters(payload)
+def test_values_by_device_matches_nested_input(payload: dict[str, Any]) -> None:
+    flat = values_by_device(payload)
     expected = {
         devid: {
             f"{pool}.{cell}": value
@@ -106,7 +148,12 @@ def test_wrapped_values_flatten_like_bare_values(payload: dict[str, Any]) -> Non
         }
         for d, ps in payload.items()
     }
-    assert flatten_parameters(wrapped) == flatten_parameters(payload)
+    assert values_by_device(wrapped) == values_by_device(payload)
+    # the tuples keep what came beside each value
+    assert [(k, v, d) for k, v, _, d in flatten_parameters(wrapped)] == [
+        (k, v, d) for k, v, _, d in flatten_parameters(payload)
+    ]
+    assert all(meta == {"updatedAt": 1} for _, _, meta, _ in flatten_parameters(wrapped))
 
 
 garbage = st.recursive(
@@ -127,3 +174,8 @@ def test_parser_never_raises_untyped_errors(payload: Any) -> None:
         assert not isinstance(payload, dict)
     else:
         assert all(u.pool.startswith("P") for u in result.updates)
+
+
+@given(pools, st.sampled_from("vsunx"), st.integers(0, 99999))
+def test_parameter_keys_round_trip(pool: str, chan: str, idx: int) -> None:
+    assert parse_parameter_key(f"{pool}.{chan}{idx}") == (pool, chan, idx)

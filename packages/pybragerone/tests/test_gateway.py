@@ -436,3 +436,34 @@ async def test_changes_during_the_snapshot_win_but_metadata_only_frames_do_not(
     finally:
         await gateway.stop()
         await task
+
+
+async def test_stop_releases_the_clients_own_session_and_the_client_goes_on(
+    sim: RunningSimulator, server: BragerServer
+) -> None:
+    info = sim.info()
+    async with BragerApiClient(info["email"], info["password"], server=server) as api:
+        gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+        await gateway.start()
+        first = api.session
+        await gateway.stop()
+        assert first.closed
+        assert [o.id for o in await api.get_objects()] == [439, 440]  # a new session
+        assert api.session is not first
+
+
+async def test_stop_leaves_a_shared_session_open(
+    sim: RunningSimulator, server: BragerServer
+) -> None:
+    import aiohttp
+
+    info = sim.info()
+    async with aiohttp.ClientSession() as shared:
+        api = BragerApiClient(info["email"], info["password"], server=server, session=shared)
+        gateway = BragerGateway(api, OBJECT_ID, DEVIDS)
+        await gateway.start()
+        await gateway.stop()
+        await api.close()
+        assert not shared.closed
+        assert api.session is shared
+        assert [o.id for o in await api.get_objects()] == [439, 440]

@@ -10,3 +10,8 @@ def test_version_matches_distribution_metadata() -> None:
 
 def test_package_is_marked_typed() -> None:
     assert (Path(pybragerone.__file__).parent / "py.typed").is_file()
+
+
+def test_the_extras_of_the_readme_exist() -> None:
+    extras = set(metadata("pybragerone").get_all("Provides-Extra") or [])
+    assert {"core", "cli", "ha", "all"} <= extras

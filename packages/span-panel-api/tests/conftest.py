@@ -10,7 +10,6 @@ from shared_testing.simulator import RunningSimulator
 from shared_testing.span import fixtures as span_fixtures
 from span_panel_api import SpanPanelClient
 
-REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "span"
 PACKAGE = Path(__file__).resolve().parents[1]
 
 span_token = span_fixtures.span_token

@@ -21,8 +21,10 @@ from span_panel_api import (
     SpanPanelServerError,
     SpanPanelTimeoutError,
     SpanPanelValidationError,
+    const,
 )
 from span_panel_api.cache import TimeWindowCache
+from span_panel_api.exceptions import RETRIABLE_STATUSES, error_for_status
 from span_panel_api.simulation import SimulationEngine
 from span_panel_api.transport import HttpTransport
 
@@ -48,6 +50,27 @@ async def test_each_status_maps_to_its_exception(
     assert type(raised.value) is kind
     assert isinstance(raised.value, SpanPanelAPIError)
     assert raised.value.status_code == status
+
+
+def test_const_groups_decide_the_exception_kind() -> None:
+    # The seed lays out span_panel_api.const with the status constants; the wrapper maps by them.
+    assert const.AUTH_ERROR_CODES == (const.HTTP_UNAUTHORIZED, const.HTTP_FORBIDDEN) == (401, 403)
+    assert const.RETRIABLE_ERROR_CODES == (502, 503, 504)
+    assert const.SERVER_ERROR_CODES == (const.HTTP_INTERNAL_SERVER_ERROR,) == (500,)
+    assert (const.HTTP_NOT_FOUND, const.HTTP_TOO_MANY_REQUESTS, const.HTTP_OK) == (404, 429, 200)
+    assert set(const.RETRIABLE_ERROR_CODES) == RETRIABLE_STATUSES
+    groups = (
+        (const.AUTH_ERROR_CODES, SpanPanelAuthError),
+        (const.SERVER_ERROR_CODES, SpanPanelServerError),
+        (const.RETRIABLE_ERROR_CODES, SpanPanelRetriableError),
+        ((const.HTTP_NOT_FOUND, const.HTTP_TOO_MANY_REQUESTS), SpanPanelAPIError),
+    )
+    for codes, kind in groups:
+        for code in codes:
+            error = error_for_status(code, "reading the panel")
+            assert type(error) is kind, code
+            assert error.status_code == code
+            assert f"HTTP {code}" in str(error)
 
 
 @pytest.mark.parametrize(("status", "kind"), STATUS_TABLE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import textwrap
 from datetime import datetime
@@ -24,13 +25,8 @@ from span_panel_api import (
 )
 from span_panel_api.generated_client.models import CircuitsOut, PanelState, RelayState
 
-REFERENCE_YAML = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared"
-    / "reference"
-    / "span"
-    / "simulation_config_32_circuit.yaml"
-)
+# The 32-circuit simulation configuration recorded beside the real panel's answers.
+REFERENCE_YAML = Path(__file__).resolve().parent / "data" / "simulation_config_32_circuit.yaml"
 
 
 class FakeClock:
@@ -293,10 +289,10 @@ def test_packaged_default_configuration_loads() -> None:
     assert len(config.circuits) == 20
 
 
-@pytest.mark.skipif(not REFERENCE_YAML.exists(), reason="reference data not available")
 async def test_reference_yaml_drives_simulation_mode() -> None:
+    config = await asyncio.to_thread(SimulationConfig.from_yaml, REFERENCE_YAML)  # off the loop
     async with SpanPanelClient(
-        "sim", simulation_mode=True, simulation_config=REFERENCE_YAML, cache_window=0
+        "sim", simulation_mode=True, simulation_config=config, cache_window=0
     ) as client:
         circuits = (await client.get_circuits()).circuits
         status = await client.get_status()

@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -30,6 +30,7 @@ from ace_skyspark_lib.models import (
     Site,
     WriteResult,
 )
+from ace_skyspark_lib.timezones import zone_for
 from ace_skyspark_lib.transport import Transport
 from ace_skyspark_lib.zinc import dumps_value, zinc_datetime
 
@@ -92,6 +93,8 @@ def _range_text(value: HistoryRange) -> str:
     if isinstance(value, tuple) and len(value) == 2:
         start, end = value
         if isinstance(start, datetime) and isinstance(end, datetime):
+            if start.tzinfo is not None and end.tzinfo is not start.tzinfo:
+                end = end.astimezone(start.tzinfo)  # SkySpark wants one zone for a span
             return f"{_zinc_dt(start)},{_zinc_dt(end)}"
         if isinstance(start, date) and isinstance(end, date):
             return f"{start.isoformat()},{end.isoformat()}"
@@ -150,6 +153,8 @@ class SkysparkClient:
         self.base_url = base_url
         self.project = project
         self.username = username
+        self._zones: dict[str, tzinfo] = {}
+        self._zones_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"SkysparkClient({self.base_url!r}, {self.project!r}, user={self.username!r})"
@@ -243,6 +248,8 @@ class SkysparkClient:
     ) -> list[Point]:
         """Like :meth:`read_points`, as :class:`Point` models."""
         rows = await self.read_points(site_ref=site_ref, equip_ref=equip_ref)
+        for row in rows:
+            self._remember_zone(row)
         return [_to_model(Point, row) for row in rows]
 
     # -- commits --------------------------------------------------------------------------------
@@ -287,6 +294,8 @@ class SkysparkClient:
             rows.append(tags)
         created = await self._commit("add", rows)
         _check_count("add", rows, created)
+        for row in created:
+            self._remember_zone(row)
         _log.info("created", kind=type(models[0]).__name__, count=len(created))
         return [_to_model(type(model), row) for model, row in zip(models, created, strict=True)]
 
@@ -304,6 +313,8 @@ class SkysparkClient:
             names[model.id] = model.dis
         updated = await self._commit("update", rows, names)
         _check_count("update", rows, updated)
+        for row in updated:
+            self._remember_zone(row)
         return [_to_model(type(model), row) for model, row in zip(models, updated, strict=True)]
 
     async def create_sites(self, sites: Sequence[Site]) -> list[Site]:
@@ -411,10 +422,37 @@ class SkysparkClient:
         grid = await self._transport.call("hisRead", request)
         return _series(grid, refs)
 
-    def _his_grid(self, samples: Sequence[HistorySample]) -> tuple[Grid, int]:
+    async def _point_zones(self, point_ids: set[str], refresh: bool = False) -> dict[str, tzinfo]:
+        """The time zone of each point (SkySpark refuses samples in any other zone).
+
+        Learned once per point by one ``read`` of the unknown ids, then cached; points the
+        server does not know are left out (their write fails with the server's own error).
+        """
+        async with self._zones_lock:
+            if refresh:
+                for point_id in point_ids:
+                    self._zones.pop(point_id, None)
+            missing = [p for p in point_ids if p not in self._zones]
+            if missing:
+                for row in await self.read_by_ids(missing):
+                    self._remember_zone(row)
+            return {p: self._zones[p] for p in point_ids if p in self._zones}
+
+    def _remember_zone(self, record: Mapping[str, Any]) -> None:
+        ref, tz = record.get("id"), record.get("tz")
+        if isinstance(ref, Ref) and isinstance(tz, str):
+            try:
+                self._zones[ref.id] = zone_for(tz)
+            except InvalidInputError:
+                self._zones.pop(ref.id, None)  # let the server say what is wrong with it
+
+    def _his_grid(
+        self, samples: Sequence[HistorySample], zones: Mapping[str, tzinfo] | None = None
+    ) -> tuple[Grid, int]:
         columns: dict[str, dict[str, Any]] = {"ts": {}}
         column_of: dict[str, str] = {}
         rows: dict[datetime, dict[str, Any]] = {}
+        zone_of = zones or {}
         written = 0
         for sample in samples:
             if not isinstance(sample, HistorySample):
@@ -427,9 +465,13 @@ class SkysparkClient:
                 columns[column] = {"id": Ref(sample.point_id)}
             value = sample.value
             cell: Any = value if isinstance(value, bool | str) else Number(value, sample.unit)
-            row = rows.get(sample.timestamp)
+            ts = sample.timestamp
+            zone = zone_of.get(sample.point_id)
+            if zone is not None and ts.tzinfo is not zone:
+                ts = ts.astimezone(zone)
+            row = rows.get(ts)
             if row is None:
-                rows[sample.timestamp] = {"ts": sample.timestamp, column: cell}
+                rows[ts] = {"ts": ts, column: cell}
                 written += 1
             else:
                 written += column not in row
@@ -445,11 +487,35 @@ class SkysparkClient:
             ), written
         return Grid(columns=columns, rows=ordered), written
 
-    async def write_history(self, samples: Sequence[HistorySample]) -> WriteResult:
-        """Write samples of any number of points in one ``hisWrite`` request.
+    def _his_grids(
+        self, samples: Sequence[HistorySample], zones: Mapping[str, tzinfo]
+    ) -> list[tuple[Grid, int]]:
+        """One hisWrite grid per time zone of the samples' points.
 
-        Several points go in one Haystack 4 batch grid (columns ``ts``, ``v0``..``vN``, each
-        with its point's ``id``); a single point uses the classic form (grid meta ``id``).
+        A batch grid's ``ts`` column is shared by its points, and SkySpark takes a timestamp
+        only in the point's own zone.
+        """
+        groups: dict[tzinfo | None, list[HistorySample]] = {}
+        for sample in samples:
+            groups.setdefault(zones.get(sample.point_id), []).append(sample)
+        return [self._his_grid(group, zones) for group in groups.values()]
+
+    async def _send_history(self, samples: Sequence[HistorySample], refresh: bool) -> int:
+        zones = await self._point_zones({sample.point_id for sample in samples}, refresh)
+        written = 0
+        for grid, count in self._his_grids(samples, zones):
+            await self._transport.call("hisWrite", grid)
+            written += count
+            _log.debug("history written", samples=count, points=len(grid.columns) - 1)
+        return written
+
+    async def write_history(self, samples: Sequence[HistorySample]) -> WriteResult:
+        """Write samples of any number of points: one ``hisWrite`` request per time zone.
+
+        The points' zones are read once and cached: SkySpark takes a timestamp only in its
+        point's zone, so each sample is converted to it. Several points of one zone go in one
+        Haystack 4 batch grid (columns ``ts``, ``v0``..``vN``, each with its point's ``id``); a
+        single point uses the classic form (grid meta ``id``).
 
         A sample at a timestamp the point already has replaces it, so writing again is safe.
         Raises on failure (after the retry policy); ``samples_written`` counts distinct
@@ -457,9 +523,18 @@ class SkysparkClient:
         """
         if not samples:
             return WriteResult(success=True, samples_written=0)
-        grid, written = self._his_grid(samples)
-        await self._transport.call("hisWrite", grid)
-        _log.debug("history written", samples=written, points=len(grid.columns) - 1)
+        for sample in samples:
+            if not isinstance(sample, HistorySample):
+                raise InvalidInputError(
+                    f"write_history takes HistorySample objects, got {type(sample).__name__}"
+                )
+        try:
+            written = await self._send_history(samples, refresh=False)
+        except ServerError as exc:
+            if exc.status != 200 or "Mismatched timezone" not in exc.dis:
+                raise
+            # A point's tz changed since it was cached: learn the zones again, send once more.
+            written = await self._send_history(samples, refresh=True)
         return WriteResult(success=True, samples_written=written)
 
     async def write_history_chunked(

@@ -6,11 +6,15 @@ __all__ = [
     "AuthenticationError",
     "CommitError",
     "FilterSyntaxError",
+    "HaysonEncodeError",
+    "HaysonParseError",
     "InvalidInputError",
     "ServerError",
     "SkysparkConnectionError",
     "SkysparkError",
     "SkysparkTimeoutError",
+    "TagNotFoundError",
+    "UnknownKeywordError",
     "ZincEncodeError",
     "ZincParseError",
 ]
@@ -94,3 +98,27 @@ class FilterSyntaxError(SkysparkError, ValueError):
         super().__init__(f"invalid filter {filter_text!r}: {message} at position {position}")
         self.filter_text = filter_text
         self.position = position
+
+
+class UnknownKeywordError(SkysparkError, TypeError):
+    """A model was built with a keyword it does not have (``Site(area_sq_ft=...)``).
+
+    Raised instead of dropping the value silently; the message names the keyword, the closest
+    known one and where other tags go (``kv_tags`` / ``marker_tags``).
+    """
+
+
+class TagNotFoundError(SkysparkError, KeyError):
+    """``record["tag"]`` on a model or a Haystack value that has no such tag or key."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; this message is a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class HaysonParseError(SkysparkError, ValueError):
+    """Text is not a Haystack 4 JSON (Hayson) grid or value; the message says what is wrong."""
+
+
+class HaysonEncodeError(SkysparkError, TypeError):
+    """A value cannot be written as Haystack 4 JSON (unsupported type, naive datetime, ...)."""

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
-from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-from ace_skyspark_lib.exceptions import InvalidInputError
+from ace_skyspark_lib.exceptions import InvalidInputError, TagNotFoundError
+from ace_skyspark_lib.timezones import haystack_tz_name, zone_for
 
 __all__ = [
     "NA",
     "Coord",
     "Grid",
+    "HaysonKeys",
     "Marker",
     "MarkerType",
     "NAType",
@@ -38,7 +37,41 @@ __all__ = [
 ]
 
 
-class _Singleton:
+class HaysonKeys:
+    """``value["val"]``-style access, as in Haystack 4 JSON (Hayson) objects.
+
+    The published client handed out Hayson dicts (``row["id"]["val"]``); these kinds answer the
+    same keys: ``"_kind"`` and the Hayson keys of the kind (``Ref``: ``val`` is the id and
+    ``dis``; ``Number``: ``val`` and ``unit``; ...). Attribute access stays the typed way.
+    """
+
+    __slots__ = ()
+    #: Hayson ``_kind`` of the type.
+    hayson_kind: ClassVar[str] = ""
+    #: Hayson key -> attribute name.
+    hayson_keys: ClassVar[dict[str, str]] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if not isinstance(key, str):
+            raise TypeError(f"{type(self).__name__} keys are Hayson names such as 'val'")
+        if key == "_kind":
+            return self.hayson_kind
+        attribute = self.hayson_keys.get(key)
+        if attribute is None:
+            known = ", ".join(repr(k) for k in ("_kind", *self.hayson_keys))
+            raise TagNotFoundError(f"{type(self).__name__} has no key {key!r}; it has {known}")
+        return getattr(self, attribute)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``self[key]``, or ``default`` for a key the kind does not have (or that is null)."""
+        try:
+            value = self[key]
+        except (TagNotFoundError, TypeError):
+            return default
+        return default if value is None else value
+
+
+class _Singleton(HaysonKeys):
     """Base of the valueless Haystack kinds: one instance each, compared by identity."""
 
     __slots__ = ()
@@ -54,18 +87,21 @@ class MarkerType(_Singleton):
     """The type of :data:`Marker`: a tag that is present and carries no value."""
 
     __slots__ = ()
+    hayson_kind = "marker"
 
 
 class NAType(_Singleton):
     """The type of :data:`NA`: a value that is not available."""
 
     __slots__ = ()
+    hayson_kind = "na"
 
 
 class RemoveType(_Singleton):
     """The type of :data:`Remove`: asks a commit to delete a tag."""
 
     __slots__ = ()
+    hayson_kind = "remove"
 
 
 Marker: Final = MarkerType()
@@ -89,13 +125,16 @@ def is_tag_name(name: str) -> bool:
     return _TAG_NAME.match(name) is not None
 
 
-class Ref:
+class Ref(HaysonKeys):
     """A reference to an entity: ``@p:demo:r:1 "Building A"``.
 
     Two refs are equal when their ids are; the display name is informative only.
+    ``ref["val"]`` is the id and ``ref["dis"]`` the display name, as in Haystack JSON.
     """
 
     __slots__ = ("dis", "id")
+    hayson_kind = "ref"
+    hayson_keys: ClassVar[dict[str, str]] = {"val": "id", "dis": "dis"}
 
     id: str
     dis: str | None
@@ -129,9 +168,11 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
-class Number:
+class Number(HaysonKeys):
     """A number with an optional unit (``72.5°F``); ``NaN`` equals ``NaN`` here."""
 
+    hayson_kind: ClassVar[str] = "number"
+    hayson_keys: ClassVar[dict[str, str]] = {"val": "val", "unit": "unit"}
     val: float
     unit: str | None = None
 
@@ -173,9 +214,11 @@ class Number:
 
 
 @dataclass(frozen=True, slots=True)
-class Uri:
+class Uri(HaysonKeys):
     """A URI: `` `http://example.com` ``."""
 
+    hayson_kind: ClassVar[str] = "uri"
+    hayson_keys: ClassVar[dict[str, str]] = {"val": "val"}
     val: str
 
     def __post_init__(self) -> None:
@@ -183,9 +226,11 @@ class Uri:
 
 
 @dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(HaysonKeys):
     """A symbol naming a def: ``^elec-meter``."""
 
+    hayson_kind: ClassVar[str] = "symbol"
+    hayson_keys: ClassVar[dict[str, str]] = {"val": "val"}
     val: str
 
     def __post_init__(self) -> None:
@@ -193,9 +238,11 @@ class Symbol:
 
 
 @dataclass(frozen=True, slots=True)
-class Coord:
+class Coord(HaysonKeys):
     """A geographic coordinate in decimal degrees: ``C(37.55,-77.45)``."""
 
+    hayson_kind: ClassVar[str] = "coord"
+    hayson_keys: ClassVar[dict[str, str]] = {"lat": "lat", "lng": "lng"}
     lat: float
     lng: float
 
@@ -208,9 +255,11 @@ class Coord:
 
 
 @dataclass(frozen=True, slots=True)
-class XStr:
+class XStr(HaysonKeys):
     """A value of a type Zinc has no syntax for: ``Span("today")``, ``Bin("text/plain")``."""
 
+    hayson_kind: ClassVar[str] = "xstr"
+    hayson_keys: ClassVar[dict[str, str]] = {"type": "type", "val": "val"}
     type: str
     val: str
 
@@ -269,80 +318,3 @@ class Grid:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-
-# -- time zones ---------------------------------------------------------------------------------
-
-_REGIONS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-    "Etc",
-)
-
-
-@lru_cache(maxsize=1)
-def _tz_tables() -> tuple[dict[str, str], dict[str, str]]:
-    """(Haystack name -> IANA name, IANA name -> Haystack name)."""
-    to_iana: dict[str, str] = {"UTC": "Etc/UTC"}
-    to_haystack: dict[str, str] = {"UTC": "UTC", "Etc/UTC": "UTC"}
-    for iana in sorted(zoneinfo.available_timezones()):
-        region, _, rest = iana.partition("/")
-        if region not in _REGIONS or not rest:
-            continue
-        city = rest.rsplit("/", 1)[-1]
-        to_haystack.setdefault(iana, city)
-        to_iana.setdefault(city, iana)
-    return to_iana, to_haystack
-
-
-@lru_cache(maxsize=512)
-def zone_for(name: str) -> zoneinfo.ZoneInfo:
-    """The :class:`~zoneinfo.ZoneInfo` of a Haystack (``New_York``) or IANA time-zone name.
-
-    Raises :class:`~ace_skyspark_lib.exceptions.InvalidInputError` for a name that is neither.
-    """
-    to_iana, _ = _tz_tables()
-    iana = to_iana.get(name, name if "/" in name else None)
-    if iana is None:
-        raise InvalidInputError(
-            f"unknown Haystack time zone {name!r} (expected e.g. 'New_York', 'UTC')"
-        )
-    try:
-        return zoneinfo.ZoneInfo(iana)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(f"unknown time zone {name!r}") from exc
-
-
-def haystack_tz_name(tz: tzinfo | None) -> str:
-    """The Haystack name of a ``tzinfo`` (``ZoneInfo('America/New_York')`` -> ``New_York``).
-
-    Raises :class:`~ace_skyspark_lib.exceptions.InvalidInputError` for naive values and zones
-    Haystack cannot name.
-    """
-    if tz is None:
-        raise InvalidInputError("a Haystack datetime needs a time zone; got a naive datetime")
-    if tz is UTC:
-        return "UTC"
-    key = getattr(tz, "key", None)
-    if isinstance(key, str):
-        _, to_haystack = _tz_tables()
-        name = to_haystack.get(key)
-        if name is not None:
-            return name
-        raise InvalidInputError(f"time zone {key!r} has no Haystack name")
-    offset = tz.utcoffset(datetime(2000, 1, 1))
-    if offset is not None and offset.total_seconds() == 0:
-        return "UTC"
-    if offset is not None and offset.total_seconds() % 3600 == 0:
-        hours = int(offset.total_seconds() // 3600)
-        # Etc/GMT signs are inverted: UTC-5 is GMT+5.
-        return f"GMT{-hours:+d}"
-    raise InvalidInputError(f"time zone {tz!r} has no Haystack name; use a zoneinfo.ZoneInfo")

@@ -4,19 +4,38 @@ Each entity model converts to and from the Haystack dict the Zinc codec reads an
 (:meth:`to_haystack` / :meth:`from_haystack`). Ids are plain strings without ``@``
 (``p:demo:r:2a3b``); tags the model has no field for live in ``marker_tags`` (markers) and
 ``kv_tags`` (name -> value).
+
+A model is also a read-only view of its record, the way the published client handed out
+dicts: ``site["id"]["val"]`` is its id, ``site.get("refName")`` its refName, ``site["tz"]``
+the Haystack zone name it is sent with.
+
+Time zones are IANA names on the model (``America/New_York``; a Haystack name such as
+``New_York`` is accepted and converted) and Haystack names on the wire.
+
+A keyword a model does not have raises :class:`UnknownKeywordError` (a ``TypeError``) instead
+of vanishing; other bad values raise pydantic's ``ValidationError`` naming the field.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from ace_skyspark_lib.exceptions import InvalidInputError
-from ace_skyspark_lib.kinds import Marker, Number, Ref, is_tag_name, zone_for
+from ace_skyspark_lib.exceptions import InvalidInputError, TagNotFoundError, UnknownKeywordError
+from ace_skyspark_lib.kinds import Marker, Number, Ref, is_tag_name
+from ace_skyspark_lib.timezones import haystack_name, iana_name
 
 __all__ = [
     "Entity",
@@ -40,19 +59,52 @@ def _ref_id(value: Any, field_name: str) -> str:
 
 
 def _check_tz(value: str) -> str:
+    """The IANA name of ``value``, checked to have a Haystack name too (no file access)."""
     try:
-        zone_for(value)
-    except ValueError as exc:
-        raise ValueError(
-            f"unknown time zone {value!r}: use a Haystack name like 'New_York'"
-        ) from exc
-    return value
+        iana = iana_name(value)
+        haystack_name(iana)
+    except InvalidInputError as exc:
+        raise ValueError(str(exc)) from None
+    return iana
 
 
-class Entity(BaseModel):
+def _refuse_unknown_keywords(model: type[BaseModel], data: Any, extra: frozenset[str]) -> None:
+    if not isinstance(data, Mapping):
+        return
+    known = [*model.model_fields, *sorted(extra)]
+    unknown = [key for key in data if key not in known]
+    if not unknown:
+        return
+    key = unknown[0]
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    tags = " or marker_tags=[...]" if "kv_tags" in known else ""
+    where = f"; other tags go in kv_tags={{...}}{tags}" if tags else ""
+    raise UnknownKeywordError(
+        f"{model.__name__}() got an unexpected keyword {key!r}{hint}; it takes "
+        f"{', '.join(known)}{where}"
+    )
+
+
+class _Strict(BaseModel):
+    """Refuses unknown keywords with :class:`UnknownKeywordError` instead of dropping them."""
+
+    #: Keywords accepted besides the fields (converted by the model's own validator).
+    extra_keywords: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keywords(cls, data: Any) -> Any:
+        _refuse_unknown_keywords(cls, data, cls.extra_keywords)
+        return data
+
+
+class Entity(_Strict):
     """What every Haystack record has: ``id``, ``dis``, ``refName``, ``mod`` and free tags."""
 
-    model_config = ConfigDict(validate_assignment=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        validate_assignment=True, arbitrary_types_allowed=True, extra="forbid"
+    )
 
     entity_marker: ClassVar[str] = ""
     #: Tags the model owns; everything else goes to marker_tags / kv_tags.
@@ -96,6 +148,23 @@ class Entity(BaseModel):
     def _own_haystack(self) -> dict[str, Any]:
         return {}
 
+    def __getitem__(self, tag: str) -> Any:
+        """The value of ``tag`` in the record as sent (``site["id"]["val"]`` is the id)."""
+        tags = self.to_haystack()
+        try:
+            return tags[tag]
+        except KeyError:
+            raise TagNotFoundError(
+                f"{type(self).__name__} {self.dis!r} has no tag {tag!r}; it has {', '.join(tags)}"
+            ) from None
+
+    def get(self, tag: str, default: Any = None) -> Any:
+        """The value of ``tag`` in the record as sent, or ``default``."""
+        return self.to_haystack().get(tag, default)
+
+    def __contains__(self, tag: object) -> bool:
+        return tag in self.to_haystack()
+
     def to_haystack(self) -> dict[str, Any]:
         """The Haystack dict of this record (ids as :class:`Ref`, markers as ``Marker``)."""
         tags: dict[str, Any] = {}
@@ -137,13 +206,39 @@ class Entity(BaseModel):
 
 
 class Site(Entity):
-    """A building (``site`` marker)."""
+    """A building (``site`` marker).
+
+    ``area`` is a Number (a plain number means square feet); ``area_sqft=`` sets it in
+    square feet, and the ``area_sqft`` property reads it back as a float.
+    """
 
     entity_marker: ClassVar[str] = "site"
     own_tags: ClassVar[frozenset[str]] = Entity.own_tags | {"tz", "area"}
+    extra_keywords: ClassVar[frozenset[str]] = frozenset({"area_sqft"})
 
     tz: str = "UTC"
     area: Number | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _area_sqft(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "area_sqft" in data:
+            data = dict(data)
+            sqft = data.pop("area_sqft")
+            if data.get("area") is not None:
+                raise ValueError("give area or area_sqft, not both")
+            if sqft is not None:
+                if isinstance(sqft, bool) or not isinstance(sqft, int | float):
+                    raise ValueError(f"area_sqft is a number of square feet, got {sqft!r}")
+                data["area"] = Number(float(sqft), "ft²")
+        return data
+
+    @property
+    def area_sqft(self) -> float | None:
+        """The area in square feet (``None`` when unset or in another unit)."""
+        if self.area is None or self.area.unit not in (None, "ft²"):
+            return None
+        return self.area.val
 
     @field_validator("tz")
     @classmethod
@@ -158,7 +253,7 @@ class Site(Entity):
         return value
 
     def _own_haystack(self) -> dict[str, Any]:
-        tags: dict[str, Any] = {"tz": self.tz}
+        tags: dict[str, Any] = {"tz": haystack_name(self.tz)}
         if self.area is not None:
             tags["area"] = self.area
         return tags
@@ -240,7 +335,7 @@ class Point(Entity):
             "siteRef": Ref(self.site_ref),
             "equipRef": Ref(self.equip_ref),
             "kind": self.kind,
-            "tz": self.tz,
+            "tz": haystack_name(self.tz),
         }
         if self.unit is not None:
             tags["unit"] = self.unit
@@ -260,10 +355,13 @@ class Point(Entity):
         }
 
 
-class HistorySample(BaseModel):
-    """One timestamped value of one point; ``timestamp`` must carry a time zone."""
+class HistorySample(_Strict):
+    """One timestamped value of one point; ``timestamp`` must carry a time zone.
 
-    model_config = ConfigDict(frozen=True)
+    The client sends it in the point's own time zone, as SkySpark requires.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     point_id: str
     timestamp: AwareDatetime

@@ -36,6 +36,7 @@ from ace_skyspark_lib.exceptions import (
     ZincParseError,
 )
 from ace_skyspark_lib.kinds import Grid
+from ace_skyspark_lib.timezones import load_zones, zones_loaded
 
 __all__ = ["IDEMPOTENT_OPS", "Transport"]
 
@@ -170,6 +171,9 @@ class Transport:
         """Authenticate (with the retry policy for transient failures) and cache the token."""
         if self._closed:
             raise SkysparkConnectionError("the client is closed; open a new one to log in again")
+        if not zones_loaded():
+            # Reading the zone files on the loop would block it; answers decode datetimes.
+            await asyncio.to_thread(load_zones)
         async with self._auth_lock:
             await self._login_locked()
 

@@ -42,6 +42,23 @@ _STREAM_RETRYABLE = _RECONNECTABLE | {grpc.StatusCode.INTERNAL, grpc.StatusCode.
 _REFUSED = frozenset({grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED})
 
 
+_engine_held = False
+
+
+def _hold_grpc_engine() -> None:
+    """Keep grpc.aio's engine (its completion-queue poller thread) for the life of the process.
+
+    grpc.aio starts the engine with the first channel and stops it when the last one is freed,
+    and stopping joins the poller thread: a blocking call, made on the event loop of whichever
+    code drops that last reference. Holding one reference of our own means the engine is never
+    stopped on a loop; its daemon thread ends with the process.
+    """
+    global _engine_held
+    if not _engine_held:
+        grpc.aio.init_grpc_aio()
+        _engine_held = True
+
+
 def _cancelling() -> bool:
     """Whether the current task itself is being cancelled (not just a call under it)."""
     task = asyncio.current_task()
@@ -75,7 +92,13 @@ class GrpcTransport(Transport):
 
     async def open(self) -> None:
         await self.close()
-        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        _hold_grpc_engine()
+        options = [
+            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+            # The client re-sends after a reconnect itself; gRPC's transparent retries would
+            # only repeat that, buffering every call's messages to be able to.
+            ("grpc.enable_retries", 0),
+        ]
         if self._target.secure:
             channel = grpc.aio.secure_channel(
                 self._target.target, grpc.ssl_channel_credentials(), options=options

@@ -24,6 +24,7 @@ from ensync_core import (
 from ensync_core.keys import recipient_curve_key
 from ensync_sdk._checks import check_text
 from ensync_sdk._transport import Session, SessionLostError, Transport
+from ensync_sdk.feed import Feed
 from ensync_sdk.options import ClientOptions, EngineOptions
 from ensync_sdk.subscription import ErrorCallback, Subscription, _settle
 
@@ -60,7 +61,7 @@ class EnSyncClient:
         self._session: Session | None = None
         self._generation = 0
         self._recover_lock = asyncio.Lock()
-        self._subscriptions: dict[str, Subscription] = {}
+        self._feeds: dict[str, Feed] = {}
         self._error_callbacks: list[ErrorCallback] = []
         self._heartbeat: asyncio.Task[None] | None = None
         self._closed = False
@@ -92,9 +93,9 @@ class EnSyncClient:
         return None if self._key is None else self._key.app_id
 
     @property
-    def subscriptions(self) -> dict[str, Subscription]:
-        """The active subscriptions by event name."""
-        return dict(self._subscriptions)
+    def subscriptions(self) -> dict[str, list[Subscription]]:
+        """The active subscriptions by event name (a name subscribed twice has two)."""
+        return {name: list(feed.subscriptions) for name, feed in self._feeds.items()}
 
     def on_error(self, callback: ErrorCallback) -> None:
         """Receive errors of subscriptions that have no error callback of their own."""
@@ -127,12 +128,11 @@ class EnSyncClient:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        tasks = [s._halt() for s in self._subscriptions.values()]
-        self._subscriptions.clear()
+        tasks = [task for feed in self._feeds.values() for task in feed.halt()]
+        self._feeds.clear()
         await self._transport.close()  # also ends the streams the loops may still wait on
         for task in tasks:
-            if task is not None:
-                await _settle(task)
+            await _settle(task)
         self._log_info("closed")
 
     async def __aenter__(self) -> Self:
@@ -156,14 +156,30 @@ class EnSyncClient:
         metadata: Mapping[str, Any] | None = None,
         *,
         use_hybrid_encryption: bool | None = None,
-    ) -> list[str]:
-        """Encrypt ``payload`` for ``recipients`` (app ids) and publish it.
+    ) -> str:
+        """Encrypt ``payload`` for ``recipients`` (app ids), publish it, return the event id.
 
-        One message is sent per recipient; with several recipients the payload is encrypted
-        once (hybrid) unless ``use_hybrid_encryption=False``. Returns the event ids, one per
-        distinct recipient in order (a recipient listed twice gets the event once). Every
-        argument is checked before anything is sent.
+        One message is sent per recipient, each with an id of its own: with several recipients
+        the ids are joined by ``","`` in recipient order (as the published SDK does); use
+        :meth:`publish_ids` to get them as a list. With several recipients the payload is
+        encrypted once (hybrid) unless ``use_hybrid_encryption=False``. A recipient listed
+        twice gets the event once. Every argument is checked before anything is sent.
         """
+        ids = await self.publish_ids(
+            event_name, recipients, payload, metadata, use_hybrid_encryption=use_hybrid_encryption
+        )
+        return ",".join(ids)
+
+    async def publish_ids(
+        self,
+        event_name: str,
+        recipients: Sequence[str],
+        payload: Any,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        use_hybrid_encryption: bool | None = None,
+    ) -> list[str]:
+        """Like :meth:`publish`, but return the event ids as a list, one per distinct recipient."""
         check_text(event_name, "the event name")
         if isinstance(recipients, str) or not isinstance(recipients, Sequence) or not recipients:
             raise EnSyncValidationError(
@@ -175,7 +191,7 @@ class EnSyncClient:
         if metadata is not None and not isinstance(metadata, Mapping):
             raise EnSyncValidationError(f"metadata must be a dict, got {type(metadata).__name__}")
         try:
-            metadata_text = dumps_payload(dict(metadata or {})).decode("utf-8")
+            metadata_text = dumps_payload(dict(metadata)).decode("utf-8") if metadata else "{}"
         except EnSyncValidationError as exc:
             raise EnSyncValidationError(
                 f"the metadata is not JSON-serializable ({exc.cause})", cause=exc.cause
@@ -196,6 +212,11 @@ class EnSyncClient:
                 lambda t: t.publish(event_name, body, recipient, metadata_text, meta_text)
             )
 
+        if len(targets) == 1:  # the common case: no task or gather around the one request
+            idems = [await send(targets[0], payloads[0])]
+            if self._options.enable_logging:
+                logger.debug("published %r to 1 recipient: %s", event_name, idems[0])
+            return idems
         results = await asyncio.gather(
             *(send(r, body) for r, body in zip(targets, payloads, strict=True)),
             return_exceptions=True,
@@ -214,7 +235,8 @@ class EnSyncClient:
                 f"{error}. Publish again to the failed recipients only, or the others get it twice",
                 cause=error,
             ) from error
-        self._log_info("published %r to %d recipient(s)", event_name, len(targets))
+        if self._options.enable_logging:
+            logger.debug("published %r to %d recipient(s): %s", event_name, len(targets), idems)
         return idems
 
     # -- subscribing --------------------------------------------------------------------------
@@ -224,7 +246,11 @@ class EnSyncClient:
     ) -> Subscription:
         """Subscribe to ``event_name``; attach handlers with :meth:`Subscription.on`.
 
-        ``app_secret_key`` overrides the client's key for decrypting this event name.
+        ``app_secret_key`` overrides the client's key for decrypting this subscription's
+        events. Subscribing again to a name this client already receives adds a subscription
+        with its own handlers and options beside the first: each gets every event, and an
+        event is acknowledged on the node once every subscription settled it (see
+        :mod:`ensync_sdk.feed`).
         """
         check_text(event_name, "the event name")
         self._validate({"EVENT_NAME": event_name})
@@ -235,17 +261,23 @@ class EnSyncClient:
                 "subscribing needs the app secret key to decrypt events: pass "
                 "{'app_secret_key': ...} to create_client or app_secret_key to subscribe"
             )
-        if event_name in self._subscriptions:
-            raise EnSyncValidationError(
-                f"already subscribed to {event_name!r}; reuse that subscription or "
-                f"unsubscribe first"
+        feed = self._feeds.get(event_name)
+        if feed is not None:
+            subscription = Subscription(self, feed, event_name, auto_ack=auto_ack, key=key)
+            feed.subscriptions.append(subscription)
+            self._log_info(
+                "subscribed to %r again (%d subscriptions)", event_name, len(feed.subscriptions)
             )
-        subscription = Subscription(self, event_name, auto_ack=auto_ack, key=key)
-        self._subscriptions[event_name] = subscription
+            return subscription
+        feed = Feed(self, event_name)
+        subscription = Subscription(self, feed, event_name, auto_ack=auto_ack, key=key)
+        feed.subscriptions.append(subscription)
+        self._feeds[event_name] = feed
         try:
-            await subscription._start()
+            await feed.start()
         except BaseException:
-            self._subscriptions.pop(event_name, None)
+            self._forget_feed(feed)
+            feed.halt()
             raise
         self._log_info("subscribed to %r", event_name)
         return subscription
@@ -259,9 +291,22 @@ class EnSyncClient:
     def _validate(self, fields: Mapping[str, str]) -> None:
         self._transport.validate(fields)
 
-    def _forget(self, subscription: Subscription) -> None:
-        if self._subscriptions.get(subscription.event_name) is subscription:
-            del self._subscriptions[subscription.event_name]
+    def _forget_feed(self, feed: Feed) -> None:
+        if self._feeds.get(feed.name) is feed:
+            del self._feeds[feed.name]
+
+    async def _detach(self, subscription: Subscription) -> None:
+        """An unsubscribed subscription leaves its feed; the last one ends it on the node."""
+        feed = self._feeds.get(subscription.event_name)
+        if feed is None or subscription not in feed.subscriptions:
+            return
+        if not await feed.detach(subscription):
+            return
+        self._forget_feed(feed)
+        for task in feed.halt():
+            await _settle(task)
+        with contextlib.suppress(EnSyncError):
+            await self._request(lambda t: t.unsubscribe(feed.name))
 
     def _ensure_open(self) -> None:
         if self._closed:

@@ -12,6 +12,7 @@ from ensync_sdk._grpc_transport import GrpcTransport
 from ensync_sdk._transport import Transport
 from ensync_sdk._ws_transport import WebSocketTransport
 from ensync_sdk.client import EnSyncClient
+from ensync_sdk.console import enable_console_logging
 from ensync_sdk.options import ClientOptions, EngineOptions
 from ensync_sdk.urls import parse_grpc_url, parse_ws_url
 
@@ -48,6 +49,8 @@ class ClientStarter:
 class _Engine(abc.ABC):
     def __init__(self, url: str, options: Mapping[str, Any] | None = None) -> None:
         self.options = EngineOptions.from_mapping(options)
+        if self.options.enable_logging:
+            enable_console_logging()
         self.url = url
         self._clients: list[EnSyncClient] = []
 

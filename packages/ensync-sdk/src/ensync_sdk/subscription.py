@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +20,11 @@ from ensync_core import (
     decrypt_payload,
 )
 from ensync_sdk._checks import check_text, is_int64
-from ensync_sdk._transport import SessionLostError
 from ensync_sdk.events import EnSyncEvent, EventInfo, RawMessage, build_event, info_of
 
 if TYPE_CHECKING:
     from ensync_sdk.client import EnSyncClient
+    from ensync_sdk.feed import Feed
 
 __all__ = ["ErrorCallback", "Handler", "Subscription"]
 
@@ -50,19 +51,31 @@ async def _call(fn: Callable[..., Any], *args: Any) -> None:
 
 
 class Subscription:
-    """The deliveries of one event name to this client.
+    """One subscription to an event name: its handlers, options and delivery controls.
 
-    Handlers registered with :meth:`on` run one event at a time, in delivery order. With
-    ``auto_ack`` an event is acknowledged once every handler returned; a handler that raises
-    leaves it unacknowledged (the node redelivers it) and the error goes to the
-    :meth:`on_error` callbacks. A payload that cannot be decrypted never reaches a handler: it
-    goes to the error callbacks as an :class:`~ensync_core.EnSyncDecryptionError`.
+    Handlers registered with :meth:`on` run one event at a time, in delivery order; deliveries
+    wait for the first handler. With ``auto_ack`` an event is acknowledged once every handler
+    returned; a handler that raises leaves it unacknowledged (the node redelivers it) and the
+    error goes to the :meth:`on_error` callbacks. A payload that cannot be decrypted never
+    reaches a handler: it goes to the error callbacks as an
+    :class:`~ensync_core.EnSyncDecryptionError`.
+
+    A client may subscribe to one event name several times: each subscription gets every event,
+    decrypted with its own key, and settles it by its own ``auto_ack``; the node is told once
+    all of them did (see :mod:`ensync_sdk.feed`).
     """
 
     def __init__(
-        self, client: EnSyncClient, event_name: str, *, auto_ack: bool, key: DecryptionKey
+        self,
+        client: EnSyncClient,
+        feed: Feed,
+        event_name: str,
+        *,
+        auto_ack: bool,
+        key: DecryptionKey,
     ) -> None:
         self._client = client
+        self._feed = feed
         self._name = event_name
         self._auto_ack = auto_ack
         self._key = key
@@ -70,13 +83,24 @@ class Subscription:
         self._error_callbacks: list[ErrorCallback] = []
         self._has_handler = asyncio.Event()
         self._settled: set[str] = set()
+        self._inbox: deque[RawMessage] = deque()
+        self._wakeup = asyncio.Event()
+        self._current: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._active = True
+
+    def __repr__(self) -> str:
+        return f"<Subscription {self._name!r} auto_ack={self._auto_ack} active={self._active}>"
 
     @property
     def event_name(self) -> str:
         """The event name this subscription receives."""
         return self._name
+
+    @property
+    def auto_ack(self) -> bool:
+        """Whether events are acknowledged once every handler returned."""
+        return self._auto_ack
 
     @property
     def active(self) -> bool:
@@ -124,14 +148,18 @@ class Subscription:
         )
 
     async def ack(self, idem: str, block: int) -> None:
-        """Acknowledge the event ``idem`` of partition ``block``: it is not delivered again."""
+        """Acknowledge the event ``idem`` of partition ``block``: it is not delivered again.
+
+        With several subscriptions to the event name on this client, the node is told once
+        each of them settled the event.
+        """
         self._check(idem)
         if not is_int64(block):
             raise EnSyncValidationError(
                 f"block must be the event's integer partition block (>= 0), got {block!r}"
             )
         self._settled.add(idem)
-        await self._client._request(lambda t: t.ack(idem, self._name, block))
+        await self._feed.ack(self, idem, block, auto=False)
 
     async def defer(self, idem: str, delay_ms: int = 1000, reason: str = "") -> int:
         """Have the event redelivered after ``delay_ms``; returns the planned delivery time."""
@@ -139,16 +167,19 @@ class Subscription:
             raise EnSyncValidationError(f"delay_ms must be an integer >= 0, got {delay_ms!r}")
         self._check(idem, reason)
         self._settled.add(idem)
-        return await self._client._request(lambda t: t.defer(idem, self._name, delay_ms, reason))
+        when = await self._client._request(lambda t: t.defer(idem, self._name, delay_ms, reason))
+        self._feed.closed_by(idem)
+        return when
 
     async def discard(self, idem: str, reason: str = "") -> None:
         """Drop the event ``idem`` for good (never delivered again)."""
         self._check(idem, reason)
         self._settled.add(idem)
         await self._client._request(lambda t: t.discard(idem, self._name, reason))
+        self._feed.closed_by(idem)
 
     async def replay(self, idem: str) -> EnSyncEvent:
-        """Fetch the stored event ``idem`` again and return it decrypted."""
+        """Fetch the stored event ``idem`` again and return it decrypted with this key."""
         self._check(idem)
         raw = await self._client._request(lambda t: t.replay(idem, self._name))
         return build_event(raw, self._decrypt(raw))
@@ -163,66 +194,64 @@ class Subscription:
         await self._client._request(lambda t: t.resume(self._name))
 
     async def unsubscribe(self) -> None:
-        """Stop receiving this event name; pending handlers finish first."""
+        """Stop receiving this event name here; pending handlers of this subscription finish.
+
+        The node-side subscription ends with the last subscription of the name on this client.
+        """
         if not self._active:
             return
-        await self._stop()
-        self._client._forget(self)
-        with contextlib.suppress(EnSyncError):
-            await self._client._request(lambda t: t.unsubscribe(self._name))
+        self._active = False
+        task = self._halt()
+        if task is not None:
+            await _settle(task)
+        await self._client._detach(self)
 
-    # -- delivery loop (driven by the client) -------------------------------------------------
+    # -- deliveries (driven by the feed) ----------------------------------------------------
 
-    async def _start(self) -> None:
-        stream = await self._client._request(lambda t: t.open_stream(self._name))
-        self._task = asyncio.create_task(self._run(stream), name=f"ensync-sub-{self._name}")
+    def _idle(self) -> bool:
+        """Nothing queued nor being handled by this subscription's own loop."""
+        return not self._inbox and self._current is None
+
+    def _enqueue(self, raw: RawMessage) -> None:
+        """Queue a delivery shared with other subscriptions; handled by this one's loop."""
+        if raw.idem == self._current or any(queued.idem == raw.idem for queued in self._inbox):
+            self._feed.handled(self, raw.idem)  # a redelivery of one it already holds
+            return
+        self._inbox.append(raw)
+        if self._task is None:
+            self._task = asyncio.create_task(self._drain(), name=f"ensync-sub-{self._name}")
+        self._wakeup.set()
+
+    def _drop(self, idem: str) -> bool:
+        """Forget a queued delivery that was settled meanwhile; False if it is being handled."""
+        for queued in self._inbox:
+            if queued.idem == idem:
+                self._inbox.remove(queued)
+                return True
+        return idem != self._current
+
+    async def _drain(self) -> None:
+        while self._active:
+            while self._inbox:
+                raw = self._inbox.popleft()
+                self._current = raw.idem
+                try:
+                    await self._process(raw)
+                finally:
+                    self._current = None
+                    self._feed.handled(self, raw.idem)
+            self._wakeup.clear()
+            await self._wakeup.wait()
 
     def _halt(self) -> asyncio.Task[None] | None:
-        """Stop the delivery loop without waiting; returns the task to wait for."""
+        """Stop this subscription's loop without waiting; returns the task to wait for."""
         self._active = False
-        self._client._transport.cancel_stream(self._name)
+        self._inbox.clear()
         task, self._task = self._task, None
         if task is None or task is asyncio.current_task():
             return None
         task.cancel()
         return task
-
-    async def _stop(self) -> None:
-        task = self._halt()
-        if task is not None:
-            await _settle(task)
-
-    async def _run(self, stream: Any) -> None:
-        while True:
-            generation = self._client._generation
-            try:
-                async for raw in stream:
-                    await self._process(raw)
-            except SessionLostError as exc:
-                self._client._log_info("subscription %r interrupted: %s", self._name, exc)
-            except EnSyncError as exc:  # the node refused the stream: retrying will not help
-                await self._give_up(exc)
-                return
-            if not self.active:  # stopped on purpose while the stream ended
-                return
-            try:
-                await self._client._recover(generation)
-                stream = await self._client._request(lambda t: t.open_stream(self._name))
-            except EnSyncError as exc:
-                await self._give_up(exc)
-                return
-            self._client._log_info("resubscribed to %r", self._name)
-
-    async def _give_up(self, cause: EnSyncError) -> None:
-        """Stop for good and tell the error callbacks (unless stopped on purpose meanwhile)."""
-        if not self._active:
-            return
-        self._active = False
-        self._client._forget(self)
-        error = EnSyncSubscriptionError(
-            f"the subscription to {self._name!r} stopped: {cause}", cause=cause
-        )
-        await self._report(error, None)
 
     def _decrypt(self, raw: RawMessage) -> Any:
         plaintext = decrypt_payload(raw.payload, self._key)
@@ -234,15 +263,16 @@ class Subscription:
             ) from exc
 
     async def _process(self, raw: RawMessage) -> None:
-        info = info_of(raw)
         try:
             payload = self._decrypt(raw)
         except EnSyncDecryptionError as exc:
-            await self._report(exc, info)
+            await self._report(exc, info_of(raw))
             return
         event = build_event(raw, payload)
-        await self._has_handler.wait()
-        self._settled.discard(raw.idem)
+        if not self._handlers:
+            await self._has_handler.wait()
+        idem = raw.idem
+        self._settled.discard(idem)
         for handler in list(self._handlers):
             try:
                 await _call(handler, event)
@@ -250,18 +280,18 @@ class Subscription:
                 await self._report(
                     EnSyncSubscriptionError(
                         f"the handler of {self._name!r} raised {type(exc).__name__} for event "
-                        f"{raw.idem}; the event stays unacknowledged and will be redelivered",
+                        f"{idem}; the event stays unacknowledged and will be redelivered",
                         cause=exc,
                     ),
-                    info,
+                    info_of(raw),
                 )
                 return
-        if self._auto_ack and raw.idem not in self._settled:
+        if self._auto_ack and idem not in self._settled:
             try:
-                await self.ack(raw.idem, raw.block)
+                await self._feed.ack(self, idem, raw.block, auto=True)
             except EnSyncError as exc:
-                await self._report(exc, info)
-        self._settled.discard(raw.idem)
+                await self._report(exc, info_of(raw))
+        self._settled.discard(idem)
 
     async def _report(self, error: EnSyncError, info: EventInfo | None) -> None:
         callbacks = list(self._error_callbacks) or list(self._client._error_callbacks)

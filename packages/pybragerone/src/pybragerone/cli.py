@@ -46,8 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--server",
-        default=None,
-        help="REST base URL, e.g. http://127.0.0.1:8080/v1 (default: the BragerOne cloud)",
+        default=os.environ.get("PYBRAGERONE_SERVER"),
+        help="REST base URL, e.g. http://127.0.0.1:8080/v1, or set PYBRAGERONE_SERVER "
+        "(default: the BragerOne cloud)",
     )
     parser.add_argument("--object", type=int, default=None, help="object (installation) id")
     parser.add_argument(
@@ -71,7 +72,13 @@ def _interactive(args: argparse.Namespace) -> bool:
     return not args.once and sys.stdin.isatty()
 
 
-def _choose_object(objects: list[BragerObject], args: argparse.Namespace) -> BragerObject:
+async def _ask(prompt: str) -> str:
+    # Waiting for the user happens on a worker thread: the event loop (the socket's keepalive,
+    # the HTTP session) keeps running meanwhile.
+    return (await asyncio.to_thread(input, prompt)).strip()
+
+
+async def _choose_object(objects: list[BragerObject], args: argparse.Namespace) -> BragerObject:
     if not objects:
         raise BragerError("this account has no objects (installations)")
     if args.object is not None:
@@ -84,14 +91,14 @@ def _choose_object(objects: list[BragerObject], args: argparse.Namespace) -> Bra
         return objects[0]
     for n, obj in enumerate(objects, start=1):
         print(f"  {n}) {obj.id}  {obj.name}")
-    answer = input("object number [1]: ").strip() or "1"
+    answer = await _ask("object number [1]: ") or "1"
     try:
         return objects[int(answer) - 1]
     except (ValueError, IndexError):
         raise BragerError(f"no object number {answer!r}") from None
 
 
-def _choose_modules(modules: list[Module], args: argparse.Namespace) -> list[str]:
+async def _choose_modules(modules: list[Module], args: argparse.Namespace) -> list[str]:
     known = {m.devid for m in modules}
     if args.module:
         unknown = [d for d in args.module if d not in known]
@@ -103,7 +110,7 @@ def _choose_modules(modules: list[Module], args: argparse.Namespace) -> list[str
     for n, mod in enumerate(modules, start=1):
         state = "online" if mod.online else "offline"
         print(f"  {n}) {mod.devid}  {mod.name} ({state})")
-    answer = input("module numbers, comma separated [all]: ").strip()
+    answer = await _ask("module numbers, comma separated [all]: ")
     if not answer:
         return [m.devid for m in modules]
     try:
@@ -131,9 +138,9 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
     server = BRAGERONE if args.server is None else BragerServer.from_url(args.server)
     async with BragerApiClient(args.email, args.password, server=server) as api:
         await api.login()
-        obj = _choose_object(await api.get_objects(), args)
+        obj = await _choose_object(await api.get_objects(), args)
         modules = await api.get_modules(obj.id)
-        devids = _choose_modules(modules, args)
+        devids = await _choose_modules(modules, args)
         catalog = AssetCatalog() if args.no_assets else await api.load_catalog(args.lang)
         gateway = BragerGateway(api, obj.id, devids)
         params, states = ParamStore(), StateStore(catalog)
@@ -151,7 +158,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             if args.once:
                 dump = {
                     "server": server.api_url,
-                    "object": obj.model_dump(mode="json"),
+                    "object": obj.to_dict(),
                     "modules": devids,
                     "parameters": params.snapshot(),
                     "families": states.flatten(),

@@ -10,6 +10,7 @@ __all__ = [
     "BragerConfigError",
     "BragerConnectionError",
     "BragerError",
+    "BragerKeyError",
     "BragerPayloadError",
     "BragerRealtimeError",
 ]
@@ -53,6 +54,17 @@ class BragerRealtimeError(BragerError):
 
 class BragerPayloadError(BragerError):
     """A snapshot or event payload does not have the expected shape."""
+
+
+class BragerKeyError(BragerError, KeyError):
+    """A REST record was indexed with a key it does not have (``module["nope"]``).
+
+    Also a ``KeyError``, so ``record.get(key)`` and ``except KeyError`` work as on a dict.
+    """
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument as a repr; this message is prose.
+        return str(self.args[0]) if self.args else ""
 
 
 class BragerAssetError(BragerError):

@@ -20,16 +20,27 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from pybragerone.errors import BragerConfigError
 from pybragerone.models.param import ParamUpdate
 
-__all__ = ["EventBus", "Subscription"]
+__all__ = ["Consumer", "EventBus", "Subscription"]
 
 log = logging.getLogger(__name__)
 
 _LOG_EVERY = 1000
+
+
+class Consumer(Protocol):
+    """What a store started on a bus offers: how far it got, and a way to wait for it."""
+
+    @property
+    def last_seq(self) -> int:
+        """The ``seq`` of the last update the consumer applied."""
+
+    async def wait_until(self, seq: int) -> None:
+        """Return once the consumer applied every update up to ``seq`` (or stopped)."""
 
 
 class Subscription:
@@ -39,8 +50,11 @@ class Subscription:
     queued). Use as an async context manager to unsubscribe on exit.
     """
 
-    def __init__(self, bus: EventBus, maxsize: int, name: str) -> None:
+    def __init__(
+        self, bus: EventBus, maxsize: int, name: str, consumer: Consumer | None = None
+    ) -> None:
         self._bus = bus
+        self.consumer = consumer
         self._queue: deque[ParamUpdate] = deque()
         self._maxsize = maxsize
         self._wakeup = asyncio.Event()
@@ -168,16 +182,25 @@ class EventBus:
         """How many subscriptions are open."""
         return len(self._subscribers)
 
-    def subscribe(self, *, maxsize: int | None = None, name: str | None = None) -> Subscription:
+    def subscribe(
+        self,
+        *,
+        maxsize: int | None = None,
+        name: str | None = None,
+        consumer: Consumer | None = None,
+    ) -> Subscription:
         """A new subscription receiving every update published from now on.
 
-        ``maxsize`` bounds this subscriber's queue (default: the bus's ``maxsize``).
+        ``maxsize`` bounds this subscriber's queue (default: the bus's ``maxsize``). A
+        ``consumer`` (what the stores' ``run`` passes) is waited for by
+        :meth:`wait_for_consumers`.
         """
         if maxsize is None:
             maxsize = self.maxsize
         elif maxsize < 1:
             raise BragerConfigError(f"subscription maxsize must be >= 1, got {maxsize}")
-        sub = Subscription(self, maxsize, name or f"subscriber-{len(self._subscribers) + 1}")
+        name = name or f"subscriber-{len(self._subscribers) + 1}"
+        sub = Subscription(self, maxsize, name, consumer)
         if self._closed:
             sub._closed = True
         else:
@@ -219,6 +242,21 @@ class EventBus:
         for sub in self._subscribers:
             self.dropped += sub._put_many(batch)
         return len(batch)
+
+    async def wait_for_consumers(self, seq: int | None = None) -> None:
+        """Wait until every consumer subscribed now (the stores) applied updates up to ``seq``.
+
+        ``seq`` defaults to :attr:`last_seq`. Plain subscriptions (an ``async for`` loop) are
+        not waited for: nothing says when they are done with an update.
+        """
+        target = self._seq if seq is None else seq
+        waits = [
+            sub.consumer.wait_until(target)
+            for sub in self._subscribers
+            if sub.consumer is not None and sub.consumer.last_seq < target
+        ]
+        if waits:
+            await asyncio.gather(*waits)
 
     def close(self) -> None:
         """End every subscription (each drains what it has queued first)."""

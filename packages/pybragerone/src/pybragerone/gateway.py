@@ -1,10 +1,14 @@
 """BragerGateway: login, realtime binding, snapshot priming and change streaming in one place.
 
 ``start()`` logs in if needed, connects the socket, binds it to the modules, primes the
-snapshot (``on_snapshot`` callbacks, every cell published on the bus) and then streams every
-change to the :class:`~pybragerone.events.EventBus`. After any reconnect it primes again, so
-stores fed by the bus converge to the server's state. Malformed payloads are logged, counted
-in :attr:`BragerGateway.stats` and skipped; they never stop the gateway.
+snapshot (every cell published on the bus, then the ``on_snapshot`` callbacks once the stores
+took it in) and then streams every change to the :class:`~pybragerone.events.EventBus`. After
+any reconnect it primes again, so stores fed by the bus converge to the server's state.
+Malformed payloads are logged, counted in :attr:`BragerGateway.stats` and skipped; they never
+stop the gateway.
+
+:func:`flatten_parameters` (also ``BragerGateway.flatten_parameters``) turns a snapshot or
+change payload into ``(key, value, meta, devid)`` tuples.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -22,17 +26,47 @@ from pybragerone.core.realtime import RealtimeManager
 from pybragerone.errors import BragerPayloadError
 from pybragerone.events import EventBus
 from pybragerone.models.api import CommandResult
-from pybragerone.protocol.payloads import flatten_parameters, parse_parameters
+from pybragerone.protocol.events import SNAPSHOT_EVENT
+from pybragerone.protocol.payloads import (
+    FlatCell,
+    flatten_parameters,
+    parse_parameters,
+    values_by_device,
+)
 
-__all__ = ["BragerGateway", "GatewayStats"]
+__all__ = ["BragerGateway", "GatewayStats", "flatten_parameters"]
 
 log = logging.getLogger(__name__)
 
-SnapshotCallback = Callable[[dict[str, dict[str, Any]]], Any]
+#: ``{devid: {"P4.v1": value, ...}}``: what snapshot callbacks receive
+FlatSnapshot = dict[str, dict[str, Any]]
+#: ``callback(source, snapshot)`` (``source`` is ``"prime"`` or ``"snapshot"``), or
+#: ``callback(snapshot)``
+SnapshotCallback = Callable[[str, FlatSnapshot], Any] | Callable[[FlatSnapshot], Any]
 TaskCallback = Callable[[str, Any], Any]
 
 _LOG_FIRST = 20
 _LOG_EVERY = 1000
+
+
+def _wants_source(callback: Callable[..., Any]) -> bool:
+    """Whether a snapshot callback takes ``(source, snapshot)`` rather than ``(snapshot)``."""
+    try:
+        parameters = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (some builtins): the old form
+        return False
+    required = 0
+    variadic = False
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            variadic = True
+        elif (
+            parameter.kind
+            in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            and parameter.default is inspect.Parameter.empty
+        ):
+            required += 1
+    return required >= 2 or (variadic and required == 0)
 
 
 def _worth_logging(before: int, after: int) -> bool:
@@ -67,6 +101,7 @@ class BragerGateway:
         *,
         bus: EventBus | None = None,
         reconnect_delay: float = 0.5,
+        snapshot_timeout: float = 10.0,
     ) -> None:
         self.api = api
         self.object_id = object_id
@@ -79,23 +114,35 @@ class BragerGateway:
         self.realtime.on_parameters(self._on_parameters)
         self.realtime.on_task(self._on_task)
         self.realtime.on_connected(self._prime)
-        self._snapshot_callbacks: list[SnapshotCallback] = []
+        self.snapshot_timeout = snapshot_timeout
+        self._snapshot_callbacks: list[tuple[Callable[..., Any], bool]] = []
         self._task_callbacks: list[TaskCallback] = []
+        self._background: set[asyncio.Task[None]] = set()
         self._priming: set[tuple[str, str]] | None = None
         self._primed = asyncio.Event()
         self._running = False
 
     @staticmethod
-    def flatten_parameters(payload: Any) -> dict[str, dict[str, Any]]:
-        """``{devid: {"P4.v1": value}}`` from a snapshot or change payload.
+    def flatten_parameters(payload: Any) -> list[FlatCell]:
+        """Every cell of a snapshot or change payload as ``(key, value, meta, devid)``.
 
+        ``key`` is ``"P4.v1"``; see :func:`pybragerone.gateway.flatten_parameters`.
         Raises :class:`~pybragerone.errors.BragerPayloadError` if it is not an object.
         """
         return flatten_parameters(payload)
 
     def on_snapshot(self, callback: SnapshotCallback) -> None:
-        """Call ``callback(flat_snapshot)`` after every priming (start and each reconnect)."""
-        self._snapshot_callbacks.append(callback)
+        """Call ``callback`` after every snapshot: each priming and each pushed ``snapshot``.
+
+        Priming happens at :meth:`start` and after every reconnect. A callback taking two
+        arguments gets ``(source, snapshot)``: ``source`` is ``"prime"`` or ``"snapshot"``,
+        ``snapshot`` is ``{devid: {"P4.v1": value, ...}}``; a callback taking one argument
+        gets ``snapshot`` alone. Either may be a coroutine function. It runs once the stores
+        started on :attr:`bus` (``ParamStore``, ``StateStore``) took the snapshot in (waiting
+        at most :attr:`snapshot_timeout` seconds), so they already hold every primed device.
+        A callback that raises is logged with its traceback and the others still run.
+        """
+        self._snapshot_callbacks.append((callback, _wants_source(callback)))
 
     def on_task(self, callback: TaskCallback) -> None:
         """Call ``callback(kind, payload)`` for command task events."""
@@ -126,9 +173,21 @@ class BragerGateway:
         self._running = True
 
     async def stop(self, *, close_bus: bool = True) -> None:
-        """Disconnect; with ``close_bus`` the bus ends every subscription (stores' ``run``)."""
+        """Disconnect and release the network.
+
+        The socket closes, and so does the HTTP session the API client made for itself (a
+        session passed to the client is left open); the client stays usable and opens a new
+        session on its next call. With ``close_bus`` the bus ends every subscription, which
+        ends the stores' ``run``.
+        """
         self._running = False
         await self.realtime.stop()
+        background, self._background = self._background, set()
+        for task in background:
+            task.cancel()
+        if background:
+            await asyncio.gather(*background, return_exceptions=True)
+        await self.api.close()
         if close_bus:
             self.bus.close()
 
@@ -169,14 +228,31 @@ class BragerGateway:
         self.stats.primes += 1
         self._primed.set()
         if self._snapshot_callbacks:
-            flat = flatten_parameters(raw)
-            for callback in self._snapshot_callbacks:
-                try:
-                    result_ = callback(flat)
-                    if inspect.isawaitable(result_):
-                        await result_
-                except Exception:
-                    log.exception("on_snapshot callback failed")
+            await self._notify_snapshot("prime", values_by_device(raw))
+
+    async def _notify_snapshot(self, source: str, snapshot: FlatSnapshot) -> None:
+        try:
+            async with asyncio.timeout(self.snapshot_timeout):
+                await self.bus.wait_for_consumers()
+        except TimeoutError:
+            log.warning(
+                "the stores on the bus did not take the %s in within %.1f s; "
+                "calling on_snapshot callbacks anyway",
+                source,
+                self.snapshot_timeout,
+            )
+        for callback, wants_source in list(self._snapshot_callbacks):
+            try:
+                result = callback(source, snapshot) if wants_source else callback(snapshot)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("on_snapshot callback failed (%r)", callback)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _count_skips(self, where: str, skipped: list[str]) -> None:
         if not skipped:
@@ -211,6 +287,8 @@ class BragerGateway:
             )
         self.stats.updates += len(updates)
         self.bus.publish_many(updates)
+        if event == SNAPSHOT_EVENT and self._snapshot_callbacks:
+            self._spawn(self._notify_snapshot(event, values_by_device(payload)))
 
     async def _on_task(self, kind: str, payload: Any) -> None:
         self.stats.task_events += 1

@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 import cattrs
 
 from span_panel_api.cache import TimeWindowCache
+from span_panel_api.const import HTTP_NOT_FOUND
 from span_panel_api.exceptions import (
     SpanPanelAPIError,
     SpanPanelSimulationError,
@@ -295,7 +296,9 @@ class SpanPanelClient:
         try:
             data = simulated(self._engine)
         except SimulationNotFoundError as exc:
-            raise SpanPanelAPIError(f"{operation} failed with HTTP 404: {exc}", 404) from exc
+            raise SpanPanelAPIError(
+                f"{operation} failed with HTTP {HTTP_NOT_FOUND}: {exc}", HTTP_NOT_FOUND
+            ) from exc
         return model.from_dict(data)
 
     async def _fetch_cached(

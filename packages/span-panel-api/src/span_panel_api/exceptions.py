@@ -19,6 +19,13 @@ naming the field; it is not retried.
 
 from __future__ import annotations
 
+from span_panel_api.const import (
+    AUTH_ERROR_CODES,
+    HTTP_INTERNAL_SERVER_ERROR,
+    RETRIABLE_ERROR_CODES,
+    SERVER_ERROR_CODES,
+)
+
 __all__ = [
     "RETRIABLE_STATUSES",
     "SimulationConfigurationError",
@@ -35,7 +42,7 @@ __all__ = [
 ]
 
 #: Statuses that mean "busy or a gateway in between failed": worth another attempt.
-RETRIABLE_STATUSES = frozenset({502, 503, 504})
+RETRIABLE_STATUSES = frozenset(RETRIABLE_ERROR_CODES)
 
 
 class SpanPanelError(Exception):
@@ -90,16 +97,16 @@ class SimulationConfigurationError(SpanPanelError):
 def error_for_status(status_code: int, operation: str, detail: str = "") -> SpanPanelAPIError:
     """Build the exception matching an HTTP error status of ``operation``."""
     suffix = f": {detail}" if detail else ""
-    if status_code in (401, 403):
+    if status_code in AUTH_ERROR_CODES:
         return SpanPanelAuthError(
             f"{operation} was refused with HTTP {status_code}{suffix}; call authenticate() "
             "(with the panel in pairing mode) or set_access_token() with a valid token",
             status_code,
         )
-    if status_code == 500:
+    if status_code in SERVER_ERROR_CODES:
         return SpanPanelServerError(
-            f"{operation} failed inside the panel (HTTP 500){suffix}; the request is not "
-            "retried, check the panel's firmware or try again later",
+            f"{operation} failed inside the panel (HTTP {HTTP_INTERNAL_SERVER_ERROR}){suffix}; "
+            "the request is not retried, check the panel's firmware or try again later",
             status_code,
         )
     if status_code in RETRIABLE_STATUSES:

@@ -1,12 +1,21 @@
 """The Brager One cloud simulator: REST under ``/v1`` plus Socket.IO (namespace ``/ws``).
 
-* REST: login (``/auth/user``), user, permissions, objects, modules, ``/modules/connect``,
-  parameter snapshots, activity and alarms, module commands (``/module/command``), device menu,
-  and the web app's synthetic assets under ``/assets``.
+Every answer and event has the shape the real cloud gives it (see
+:mod:`shared_testing.brager.records`): it is judged by running the published ``py-bragerone``
+client against it, not only our own.
+
+* REST: login (``/auth/user``: token, the full user and their objects), user, permissions,
+  objects, modules, ``/modules/connect``, parameter snapshots, activity and alarms (lists and
+  ``activityQuantity``/``alarmsQuantity`` counters), module cards, module commands
+  (``/module/command`` with ``{devid, pool, parameter: "v1", value}``, ``/module/command/raw``
+  with ``{devid, command, value}``), device menus, and the web app's synthetic assets under
+  ``/assets``.
 * Socket.IO: the bearer token rides the handshake's ``Authorization`` header; a socket is bound
   to modules by ``POST /modules/connect`` with its namespace SID (or engine SID), and receives
   ``app:modules:parameters:change`` events for them once it emitted
-  ``app:modules:parameters:listen``.
+  ``app:modules:parameters:listen``; a write also sends the task events and
+  ``app:modules:activity:quantity:change``, and :meth:`BragerSimulator.set_online` sends
+  ``app:module:connection:status:changed``.
 * Life: temperatures drift and pumps switch every ``drift_interval`` seconds (0 turns it off);
   :meth:`BragerSimulator.emit_burst` emits deterministic changes on demand.
 * Faults: the shared middleware covers REST; :meth:`BragerSimulator.drop_sockets` cuts every
@@ -27,8 +36,15 @@ from typing import Any
 import socketio  # type: ignore[import-untyped]
 from aiohttp import web
 
-from shared_testing.brager import assets
-from shared_testing.brager.state import Account, BragerState, Changes, CommandError, Token
+from shared_testing.brager import assets, records
+from shared_testing.brager.state import (
+    Account,
+    BragerState,
+    Changes,
+    CommandError,
+    Module,
+    Token,
+)
 from shared_testing.http import AiohttpSimulator
 
 __all__ = ["DEFAULT_EMAIL", "DEFAULT_PASSWORD", "BragerSimulator"]
@@ -40,6 +56,8 @@ DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_PASSWORD = "brager-demo-password"
 NAMESPACE = "/ws"
 PARAMETERS_CHANGE = "app:modules:parameters:change"
+ACTIVITY_QUANTITY_CHANGE = "app:modules:activity:quantity:change"
+CONNECTION_STATUS_CHANGED = "app:module:connection:status:changed"
 _TOKEN_KEY = web.AppKey("token", Token)
 
 
@@ -47,15 +65,23 @@ def _json_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"status": code, "message": message}, status=status)
 
 
-def _render_cell(cell: str, value: Any, *, now: float) -> Any:
-    # Value cells carry metadata, like the real cloud; other channels are bare values.
+def _render_cell(cell: str, value: Any, *, now: int) -> Any:
+    # Value cells carry the cloud's metadata beside the value; other channels are bare.
     if cell.startswith("v"):
-        return {"value": value, "storable": True, "updatedAt": int(now)}
+        return {
+            "value": value,
+            "storable": True,
+            "createdAt": now,
+            "previousCreatedAt": now,
+            "updatedAt": now,
+            "updatedAtClient": now,
+            "expire": 0,
+        }
     return value
 
 
 def _render(changes: Changes, *, bare_pools: frozenset[str] = frozenset()) -> dict[str, Any]:
-    now = time.time()
+    now = int(time.time())
     return {
         devid: {
             pool: {
@@ -115,6 +141,7 @@ class BragerSimulator(AiohttpSimulator):
         sio.on("disconnect", self._sio_disconnect, namespace=NAMESPACE)
         sio.on("app:modules:parameters:listen", self._listen_parameters, namespace=NAMESPACE)
         sio.on("app:modules:activity:quantity:listen", self._listen_activity, namespace=NAMESPACE)
+        sio.on("app:modules:alarms:quantity:listen", self._listen_alarms, namespace=NAMESPACE)
         self.sio = sio
         self.bindings.clear()
         self.listening.clear()
@@ -215,13 +242,26 @@ class BragerSimulator(AiohttpSimulator):
         self.state.apply(change)
         return await self.emit_changes(change)
 
-    async def emit_raw(self, event: str, data: Any) -> None:
-        """Send an arbitrary event (malformed payloads, aliases) to every bound socket."""
+    async def emit_raw(self, event: str, data: Any, *, devid: str | None = None) -> int:
+        """Send an event (malformed payloads, aliases) to every bound socket; returns how many.
+
+        With ``devid`` only the sockets bound to that module get it.
+        """
         sio = self.sio
         if sio is None:
-            return
-        for sid in list(self.bindings):
-            await sio.emit(event, data, to=sid, namespace=NAMESPACE)
+            return 0
+        sent = 0
+        for sid, devids in list(self.bindings.items()):
+            if devid is None or devid in devids:
+                await sio.emit(event, data, to=sid, namespace=NAMESPACE)
+                sent += 1
+        return sent
+
+    async def set_online(self, devid: str, online: bool) -> int:
+        """Connect or disconnect a module; bound sockets hear of it as the web app does."""
+        module = self.state.set_online(devid, online)
+        status = {devid: records.connection_status(module)}
+        return await self.emit_raw(CONNECTION_STATUS_CHANGED, status, devid=devid)
 
     # -- Socket.IO ----------------------------------------------------------------------------
 
@@ -255,6 +295,9 @@ class BragerSimulator(AiohttpSimulator):
 
     async def _listen_activity(self, sid: str, data: Any = None) -> dict[str, Any]:
         return await self._listen(sid, "activity", data)
+
+    async def _listen_alarms(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._listen(sid, "alarms", data)
 
     def _namespace_sid(self, wsid: str) -> str | None:
         if wsid in self.listening:
@@ -296,15 +339,7 @@ class BragerSimulator(AiohttpSimulator):
     # -- REST handlers ------------------------------------------------------------------------
 
     async def _version(self, request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "version": {
-                    "version": "1.0.0-sim",
-                    "container": request.query.get("container", "BragerOne"),
-                    "platform": request.query.get("platform", "0"),
-                }
-            }
-        )
+        return web.json_response({"version": {"version": records.CLOUD_VERSION, "devMode": False}})
 
     async def _login(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -318,15 +353,14 @@ class BragerSimulator(AiohttpSimulator):
             .isoformat()
             .replace("+00:00", "Z")
         )
+        account = self.state.accounts[token.user_id]
         return web.json_response(
             {
                 "accessToken": token.value,
                 "type": "bearer",
                 "expiresAt": expires,
-                "user": {"id": token.user_id},
-                "objects": [
-                    {"id": o["id"]} for o in self.state.accounts[token.user_id].objects(self.state)
-                ],
+                "user": account.user,
+                "objects": account.objects(self.state),
             }
         )
 
@@ -371,7 +405,7 @@ class BragerSimulator(AiohttpSimulator):
         obj = self._find_object(account, request)
         if obj is None:
             return _json_error(404, "E_NOT_FOUND", "no such object")
-        return web.json_response({"object": obj})
+        return web.json_response({"object": obj, "status": "SUCCESS"})
 
     async def _object_permissions(self, request: web.Request) -> web.Response:
         account = self._account(request)
@@ -391,7 +425,8 @@ class BragerSimulator(AiohttpSimulator):
             return _json_error(400, "E_BAD_REQUEST", "group_id must be an object id")
         if object_id not in account.object_ids:
             return _json_error(403, "E_FORBIDDEN", "this account has no access to that object")
-        return web.json_response({"data": [m.card() for m in self.state.modules_of(object_id)]})
+        modules = [records.module_record(m) for m in self.state.modules_of(object_id)]
+        return web.json_response({"data": modules})
 
     async def _modules_connect(self, request: web.Request) -> web.Response:
         if self._auth(request) is None:
@@ -416,76 +451,111 @@ class BragerSimulator(AiohttpSimulator):
             return _json_error(400, "E_BAD_REQUEST", "body must be {modules: [devid, ...]}")
         return web.json_response(_render(self.state.parameters_view(devids)))
 
-    async def _activity_quantity(self, request: web.Request) -> web.Response:
+    async def _modules_body(self, request: web.Request) -> list[str] | web.Response:
+        """The ``modules`` of a POST body, or the error answer to send instead."""
         if self._auth(request) is None:
             return self._unauthorized()
         body = await self._body(request)
         devids = None if body is None else self._devids(body)
         if devids is None:
             return _json_error(400, "E_BAD_REQUEST", "body must be {modules: [devid, ...]}")
-        counts = {d: sum(1 for c in self.state.commands if c["module"] == d) for d in devids}
-        return web.json_response({d: {"quantity": n} for d, n in counts.items()})
+        return devids
+
+    def _activity_counts(self, devids: list[str]) -> dict[str, int]:
+        return {d: sum(1 for c in self.state.commands if c["module"] == d) for d in devids}
+
+    async def _activity_quantity(self, request: web.Request) -> web.Response:
+        devids = await self._modules_body(request)
+        if isinstance(devids, web.Response):
+            return devids
+        return web.json_response({"activityQuantity": self._activity_counts(devids)})
+
+    @staticmethod
+    def _page(body: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        page, limit = body.get("page", 1), body.get("limit", 20)
+        if not isinstance(page, int) or not isinstance(limit, int) or page < 1 or limit < 1:
+            return rows
+        return rows[(page - 1) * limit : page * limit]
 
     async def _activity(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
-            return self._unauthorized()
-        return web.json_response({"data": list(self.state.commands)})
+        devids = await self._modules_body(request)
+        if isinstance(devids, web.Response):
+            return devids
+        body = await self._body(request) or {}
+        rows = [
+            records.activity_row(c, self.state.accounts[c["user_id"]].user)
+            for c in reversed(self.state.commands)  # newest first, as the web app lists them
+            if c["module"] in devids
+        ]
+        return web.json_response({"data": self._page(body, rows)})
 
     async def _alarms(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
-            return self._unauthorized()
-        return web.json_response({"data": []})
+        devids = await self._modules_body(request)
+        if isinstance(devids, web.Response):
+            return devids
+        return web.json_response({"data": []})  # the simulated boilers never fail
 
     async def _alarms_quantity(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
-            return self._unauthorized()
-        body = await self._body(request) or {}
-        return web.json_response({d: {"quantity": 0} for d in self._devids(body) or []})
+        devids = await self._modules_body(request)
+        if isinstance(devids, web.Response):
+            return devids
+        return web.json_response({"alarmsQuantity": dict.fromkeys(devids, 0)})
+
+    def _find_module(self, key: str) -> Module | None:
+        # The web app addresses a card by devid; the module's code and id work too.
+        for module in self.state.modules.values():
+            if key in (module.devid, module.code, str(module.id)):
+                return module
+        return None
 
     async def _card(self, request: web.Request) -> web.Response:
         if self._auth(request) is None:
             return self._unauthorized()
-        code = request.match_info["code"]
-        for module in self.state.modules.values():
-            if module.code == code:
-                return web.json_response({"card": module.card()})
-        return _json_error(404, "E_NOT_FOUND", "no such module")
+        module = self._find_module(request.match_info["code"])
+        if module is None:
+            return _json_error(404, "E_NOT_FOUND", "no such module")
+        return web.json_response(records.module_card(module))
 
     async def _command(self, request: web.Request) -> web.Response:
-        if self._auth(request) is None:
+        token = self._auth(request)
+        if token is None:
             return self._unauthorized()
-        body = await self._body(request)
-        if body is None:
-            return _json_error(400, "E_BAD_REQUEST", "body must be a JSON object")
-        devid, parameter = body.get("module"), body.get("parameter")
-        if not isinstance(devid, str) or not isinstance(parameter, str) or "." not in parameter:
-            return _json_error(400, "E_BAD_REQUEST", "body must be {module, parameter, value}")
-        pool, _, cell = parameter.partition(".")
-        return await self._write(devid, pool, cell, body.get("value"))
+        body = await self._body(request) or {}
+        devid, pool, cell = body.get("devid"), body.get("pool"), body.get("parameter")
+        if not (isinstance(devid, str) and isinstance(pool, str) and isinstance(cell, str)):
+            return _json_error(
+                400, "E_BAD_REQUEST", "body must be {devid, pool, parameter: 'v1', value}"
+            )
+        return await self._write(devid, pool, cell, body.get("value"), token.user_id)
 
-    async def _write(self, devid: str, pool: str, cell: str, value: Any) -> web.Response:
+    async def _write(
+        self, devid: str, pool: str, cell: str, value: Any, user_id: int
+    ) -> web.Response:
         try:
-            task_id, change = self.state.write(devid, pool, cell, value)
+            task_id, change = self.state.write(devid, pool, cell, value, user_id=user_id)
         except CommandError as exc:
             return _json_error(exc.status, exc.code, str(exc))
         if self.sio is not None:
-            task = {"taskId": task_id, "module": devid, "status": "created"}
-            await self.emit_raw("app:module:task:created", task)
+            task = {"id": task_id, "devid": devid, "status": "CREATED"}
+            await self.emit_raw("app:module:task:created", task, devid=devid)
             await self.emit_changes(change)
-            await self.emit_raw("app:module:task:completed", {**task, "status": "completed"})
+            done = {**task, "status": "COMPLETED"}
+            await self.emit_raw("app:module:task:completed", done, devid=devid)
+            quantity = {"activityQuantity": self._activity_counts([devid])}
+            await self.emit_raw(ACTIVITY_QUANTITY_CHANGE, quantity, devid=devid)
         return web.json_response({"status": "OK", "taskId": task_id})
 
     async def _command_raw(self, request: web.Request) -> web.Response:
         if self._auth(request) is None:
             return self._unauthorized()
         body = await self._body(request)
-        if body is None or not isinstance(body.get("module"), str):
-            return _json_error(400, "E_BAD_REQUEST", "body must be {module, command, ...}")
-        args = body.get("args") if isinstance(body.get("args"), dict) else {}
-        if body.get("command") == "PARAMETER_CHANGE" and isinstance(args, dict):
-            pool, _, cell = str(args.get("parameter", "")).partition(".")
-            return await self._write(body["module"], pool, cell, args.get("value"))
-        module = self.state.modules.get(body["module"])
+        if (
+            body is None
+            or not isinstance(body.get("devid"), str)
+            or not isinstance(body.get("command"), str)
+        ):
+            return _json_error(400, "E_BAD_REQUEST", "body must be {devid, command[, value]}")
+        module = self.state.modules.get(body["devid"])
         if module is None:
             return _json_error(404, "E_MODULE_NOT_FOUND", "unknown module")
         if not module.online:
@@ -496,7 +566,7 @@ class BragerSimulator(AiohttpSimulator):
         if self._auth(request) is None:
             return self._unauthorized()
         return web.json_response(
-            {"priority": 1, "extends": None, "standalone": True, "deviceMenu": {"routes": []}}
+            {"priority": 1, "extends": None, "standalone": True, "deviceMenu": []}
         )
 
     async def _asset_parameters(self, request: web.Request) -> web.Response:

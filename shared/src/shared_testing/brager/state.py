@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared_testing.brager.records import ACCEPTED_AT, object_record, user_record
+
 __all__ = ["Account", "BragerState", "CommandError", "Module", "Token"]
 
 VIEWER_EMAIL = "viewer@example.com"
@@ -32,7 +34,10 @@ UNIT_KW = 4
 
 @dataclass
 class Module:
-    """One controller module (a boiler controller) attached to an object."""
+    """One controller module (a boiler controller) attached to an object.
+
+    :func:`shared_testing.brager.records.module_record` renders it as the cloud does.
+    """
 
     id: int
     devid: str
@@ -40,21 +45,15 @@ class Module:
     name: str
     object_id: int
     online: bool = True
+    title: str = "Brager boiler controller"
+    address: str = ""
+    firmware: str = "2.08"
+    manufacturer: int = 1
+    device_code: int = 52
+    device_menu: int = 0
+    permissions: tuple[str, ...] = ("DISPLAY_MENU_BOILER", "PARAM_WRITE")
+    connected_at: int = ACCEPTED_AT + 3600
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def card(self) -> dict[str, Any]:
-        """The REST representation of the module."""
-        return {
-            "id": self.id,
-            "devid": self.devid,
-            "code": self.code,
-            "name": self.name,
-            "group_id": self.object_id,
-            "connectedAt": 1_700_000_000 if self.online else 0,
-            "gateway": {"devid": self.devid, "type": "WiFi"},
-            "moduleVersion": "5.12",
-            "permissions": ["DISPLAY_MENU_BOILER", "PARAM_WRITE"],
-        }
 
 
 @dataclass
@@ -134,7 +133,7 @@ class BragerState:
         self.accounts: dict[int, Account] = {}
         for account in (
             Account(
-                user={"id": 7, "name": "Demo", "email": email, "language": "en"},
+                user=user_record(7, "Demo", email, "en"),
                 password=password,
                 permissions=[
                     "DISPLAY_MENU_BOILER",
@@ -145,7 +144,7 @@ class BragerState:
                 object_ids={439, 440},
             ),
             Account(
-                user={"id": 8, "name": "Viewer", "email": VIEWER_EMAIL, "language": "pl"},
+                user=user_record(8, "Viewer", VIEWER_EMAIL, "pl"),
                 password=VIEWER_PASSWORD,
                 permissions=["DISPLAY_MENU_BOILER", "PARAM_READ"],
                 object_ids={440},
@@ -153,15 +152,20 @@ class BragerState:
         ):
             self.accounts[account.user["id"]] = account
         self.objects: dict[int, dict[str, Any]] = {
-            439: {"id": 439, "name": "Dom", "city": "Krakow", "status": "active"},
-            440: {"id": 440, "name": "Garage", "city": "Krakow", "status": "active"},
+            439: object_record(
+                439, "Dom", city="Kraków", post_code="30-001", street="Floriańska", number="12"
+            ),
+            440: object_record(
+                440, "Garage", city="Kraków", post_code="30-001", street="Floriańska", number="12A"
+            ),
         }
         self.modules: dict[str, Module] = {}
         for module in [
-            Module(1, "FTTCTBSLCE", "1001", "Boiler", 439),
-            Module(2, "FTTCTBSLCF", "1002", "Buffer", 439),
+            Module(1, "FTTCTBSLCE", "1001", "Boiler", 439, title="HT DasPell GL 25kW"),
+            Module(2, "FTTCTBSLCF", "1002", "Buffer", 439, title="Buffer controller"),
             Module(3, "OFFLINE001", "1003", "Garage heater", 440, online=False),
         ]:
+            module.address = f"192.0.2.{10 + module.id}"  # documentation range: data only
             module.parameters = {
                 "P4": _temperature_pool(),
                 "P5": _status_pool(),
@@ -274,8 +278,10 @@ class BragerState:
             result.append(change)
         return result
 
-    def write(self, devid: str, pool: str, cell: str, value: Any) -> tuple[int, Changes]:
-        """Write one parameter; returns the task id and the resulting change."""
+    def write(
+        self, devid: str, pool: str, cell: str, value: Any, *, user_id: int = 7
+    ) -> tuple[int, Changes]:
+        """Write one parameter as ``user_id``; returns the task id and the resulting change."""
         module = self.modules.get(devid)
         if module is None:
             raise CommandError(404, "E_MODULE_NOT_FOUND", f"unknown module {devid!r}")
@@ -294,10 +300,30 @@ class BragerState:
             raise CommandError(
                 400, "E_VALUE_OUT_OF_RANGE", f"{pool}.{cell} must be in [{low}, {high}]"
             )
+        previous = cells[cell]
         change: Changes = {devid: {pool: {cell: value}}}
         self.apply(change)
         task_id = next(self._task_ids)
         self.commands.append(
-            {"task": task_id, "module": devid, "pool": pool, "cell": cell, "value": value}
+            {
+                "task": task_id,
+                "module": devid,
+                "module_id": module.id,
+                "pool": pool,
+                "cell": cell,
+                "value": value,
+                "previous": previous,
+                "unit": cells.get(f"u{idx}"),
+                "user_id": user_id,
+                "at": time.time(),
+            }
         )
         return task_id, change
+
+    def set_online(self, devid: str, online: bool) -> Module:
+        """Connect or disconnect a module from the cloud (``connectedAt`` follows)."""
+        module = self.modules[devid]
+        if online and not module.online:
+            module.connected_at = int(time.time())
+        module.online = online
+        return module

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import itertools
 import json
 import secrets
@@ -125,6 +126,7 @@ class StreamHandle:
             self.waiter.set_result(None)
 
 
+@functools.lru_cache(maxsize=1024)
 def _valid_app_id(app_id: str) -> bool:
     try:
         return len(base64.b64decode(app_id, validate=True)) == 32

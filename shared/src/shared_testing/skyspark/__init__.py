@@ -2,7 +2,11 @@
 
 A Haystack server over real HTTP at ``http://host:port/api/{project}/{op}``: SCRAM-SHA-256
 authentication, ``about``/``ops``/``formats``/``read``/``hisRead``/``hisWrite``/``commit``/
-``eval``/``close``, error grids and the shared fault injection. Seeded with a small building.
+``eval``/``evalAll``/``close``, error grids and the shared fault injection. Seeded with a
+small building. Answers in Zinc by default, Haystack 4 JSON (Hayson) for ``Accept:
+application/json``, Haystack 3 JSON only for ``application/vnd.haystack+json;version=3``; the
+same formats are read from request bodies. History writes are checked as SkySpark checks
+them (timestamps in the point's zone, its kind and unit, no conversion).
 """
 
 from __future__ import annotations

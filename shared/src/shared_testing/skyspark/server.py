@@ -10,9 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
-from ace_skyspark_lib import zinc
+from ace_skyspark_lib import hayson, zinc
 from ace_skyspark_lib.exceptions import ZincParseError
-from ace_skyspark_lib.kinds import Grid, Marker, Number, Ref, zone_for
+from ace_skyspark_lib.kinds import Grid, Marker, Number, Ref
+from ace_skyspark_lib.timezones import zone_for
 from shared_testing.http import AiohttpSimulator
 from shared_testing.skyspark import hjson
 from shared_testing.skyspark.axon import evaluate
@@ -33,10 +34,54 @@ _OPS: dict[str, str] = {
     "hisWrite": "Write time series data to historian",
     "commit": "Add, update or remove records (SkySpark)",
     "eval": "Evaluate an Axon expression (SkySpark)",
+    "evalAll": "Evaluate a batch of Axon expressions, one grid each (SkySpark)",
     "close": "Close the current session",
 }
 
 Op = Callable[[Project, Grid, str], Awaitable[Grid]]
+
+# Grid formats by MIME type, as a Haystack 4 server maps them: application/json and
+# application/vnd.haystack+json are Hayson (Haystack 4 JSON) unless they carry version=3.
+_ZINC_FORMAT, _HAYSON, _JSON3 = "zinc", "hayson", "json3"
+_JSON_TYPE = "application/json; charset=utf-8"
+
+
+def _format_of(mime: str) -> str | None:
+    """The grid format named by one MIME type (with parameters), or None if unsupported."""
+    kind, _, rest = mime.partition(";")
+    kind = kind.strip().lower()
+    params = {}
+    for part in rest.split(";"):
+        key, _, value = part.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"')
+    if kind == "text/zinc":
+        return _ZINC_FORMAT
+    if kind in ("application/json", "application/vnd.haystack+json"):
+        return _JSON3 if params.get("version") == "3" else _HAYSON
+    return None
+
+
+def _accepted_format(accept: str | None) -> str | None:
+    """The response format for an Accept header: Zinc when there is no preference."""
+    if not accept or "*/*" in accept:
+        return _ZINC_FORMAT
+    return _format_of(accept.split(",")[0])
+
+
+def _encode(grid: Grid, fmt: str) -> web.Response:
+    if fmt == _HAYSON:
+        return web.Response(body=hayson.dumps(grid).encode(), headers={"Content-Type": _JSON_TYPE})
+    if fmt == _JSON3:
+        return web.Response(body=hjson.dumps(grid).encode(), headers={"Content-Type": _JSON_TYPE})
+    return web.Response(body=zinc.dumps(grid).encode(), headers={"Content-Type": _ZINC})
+
+
+def _decode(text: str, fmt: str) -> Grid:
+    if fmt == _HAYSON:
+        return hayson.loads(text)
+    if fmt == _JSON3:
+        return hjson.loads(text)
+    return zinc.loads(text)
 
 
 def _error_grid(message: str, err_type: str = "sys::Err", trace: str | None = None) -> Grid:
@@ -110,7 +155,7 @@ class SkysparkSimulator(AiohttpSimulator):
     def _about(self, user: str | None) -> dict[str, Any]:
         utc = zone_for("UTC")
         return {
-            "haystackVersion": "3.0",
+            "haystackVersion": "4.0",
             "serverName": "skyspark-simulator",
             "serverTime": datetime.now(timezone.utc).astimezone(utc),
             "serverBootTime": self.booted.astimezone(utc),
@@ -150,6 +195,10 @@ class SkysparkSimulator(AiohttpSimulator):
             )
         if op not in _OPS:
             return web.Response(status=404, text=f"unknown op {op!r}")
+        accept = request.headers.get("Accept")
+        out_format = _accepted_format(accept)
+        if out_format is None:
+            return web.Response(status=406, text=f"no grid format for Accept: {accept}")
         self.op_counts[op] = self.op_counts.get(op, 0) + 1
         if request.method == "GET":
             if op not in _GET_OPS:
@@ -159,30 +208,39 @@ class SkysparkSimulator(AiohttpSimulator):
             except ZincParseError as exc:
                 return web.Response(status=400, text=f"invalid query parameter: {exc}")
         elif request.method == "POST":
+            content_type = request.headers.get("Content-Type")
+            in_format = _format_of(content_type) if content_type else _ZINC_FORMAT
+            if in_format is None:
+                return web.Response(
+                    status=415, text=f"no grid format for Content-Type: {content_type}"
+                )
             text = await request.text()
-            as_json = request.content_type == "application/json"
             try:
-                if not text.strip():
-                    grid = Grid()
-                else:
-                    grid = hjson.loads(text) if as_json else zinc.loads(text)
+                grid = _decode(text, in_format) if text.strip() else Grid()
             except ValueError as exc:
-                kind = "JSON" if as_json else "Zinc"
-                return web.Response(status=400, text=f"invalid {kind} request: {exc}")
+                name = "Zinc" if in_format == _ZINC_FORMAT else "JSON"
+                return web.Response(status=400, text=f"invalid {name} request: {exc}")
         else:
             return web.Response(status=405, text=f"{request.method} not allowed")
+        if op == "evalAll":
+            # One grid per expression, which only Zinc can carry in one body: SkySpark's
+            # evalAll answer is Zinc grids one after another, whatever the Accept header.
+            answers = []
+            for row in grid.rows:
+                one = await self._run(op, project, Grid.from_rows([row]), user, header)
+                answers.append(zinc.dumps(one))
+            body = "\n".join(answers)
+            return web.Response(body=body.encode(), headers={"Content-Type": _ZINC})
+        result = await self._run(op, project, grid, user, header)
+        return _encode(result, out_format)
+
+    async def _run(self, op: str, project: Project, grid: Grid, user: str, header: str) -> Grid:
         try:
-            result = await self._dispatch(op, project, grid, user, header)
+            return await self._dispatch(op, project, grid, user, header)
         except OpError as exc:
-            result = _error_grid(exc.message, exc.err_type)
+            return _error_grid(exc.message, exc.err_type)
         except Exception as exc:  # an unexpected bug still answers like SkySpark would
-            result = _error_grid(str(exc), "sys::Err", traceback.format_exc())
-        if "application/json" in request.headers.get("Accept", ""):
-            return web.Response(
-                body=hjson.dumps(result).encode(),
-                headers={"Content-Type": "application/json; charset=utf-8"},
-            )
-        return web.Response(body=zinc.dumps(result).encode(), headers={"Content-Type": _ZINC})
+            return _error_grid(str(exc), "sys::Err", traceback.format_exc())
 
     @staticmethod
     def _grid_from_query(op: str, request: web.Request) -> Grid:
@@ -213,6 +271,11 @@ class SkysparkSimulator(AiohttpSimulator):
                 [
                     {"mime": "text/zinc", "receive": Marker, "send": Marker},
                     {"mime": "application/json", "receive": Marker, "send": Marker},
+                    {
+                        "mime": "application/vnd.haystack+json;version=3",
+                        "receive": Marker,
+                        "send": Marker,
+                    },
                 ]
             )
         if op == "close":
@@ -230,7 +293,7 @@ class SkysparkSimulator(AiohttpSimulator):
                 raise OpError('commit grid meta needs commit:"add"|"update"|"remove"')
             force = grid.meta.get("force") is not None
             return Grid.from_rows(project.commit(action, grid.rows, force))
-        if op == "eval":
+        if op in ("eval", "evalAll"):
             expr = grid.rows[0].get("expr") if grid.rows else None
             if not isinstance(expr, str):
                 raise OpError("eval needs one row with an expr string")

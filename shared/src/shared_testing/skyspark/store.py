@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ace_skyspark_lib.filter import parse_filter
-from ace_skyspark_lib.kinds import Marker, Number, Ref, Remove, zone_for
-from ace_skyspark_lib.zinc import loads_value
+from ace_skyspark_lib.filter import Filter, parse_filter
+from ace_skyspark_lib.kinds import NA, Marker, Number, Ref, Remove
+from ace_skyspark_lib.timezones import haystack_name, haystack_tz_name, zone_for
+from ace_skyspark_lib.zinc import dumps_value, loads_value
 from shared_testing.skyspark.evaluator import matches
 
 __all__ = ["OpError", "Project", "parse_range"]
@@ -71,6 +72,10 @@ class Project:
             node = parse_filter(filter_text)
         except ValueError as exc:
             raise OpError(str(exc), "haystack::FilterErr") from exc
+        return self.read_node(node, limit)
+
+    def read_node(self, node: Filter, limit: int | None = None) -> list[dict[str, Any]]:
+        """Records matching a parsed filter."""
         found: list[dict[str, Any]] = []
         for record in self.records.values():
             if matches(node, record, self.records.get):
@@ -134,37 +139,71 @@ class Project:
     # -- history --------------------------------------------------------------------------------
 
     def his_point(self, record_id: str) -> dict[str, Any]:
-        """The point record behind a history op, checked to have ``his``."""
+        """The point record behind a history op, checked as SkySpark checks it."""
         record = self.records.get(record_id)
         if record is None:
             raise OpError(f"Rec not found: @{record_id}", "haystack::UnknownRecErr")
-        if record.get("his") is not Marker:
-            raise OpError(f"Rec is not a his point: @{record_id}")
+        for tag in ("point", "his"):
+            if record.get(tag) is not Marker:
+                raise _rec_error(record, f"Rec missing '{tag}' tag", "HisConfigErr")
+        tz = record.get("tz")
+        if not isinstance(tz, str):
+            message = "Missing 'tz' tag" if tz is None else f"Invalid type for 'tz' tag: {tz!r}"
+            raise _rec_error(record, message, "HisConfigErr")
+        try:
+            zone_for(tz)
+        except ValueError:
+            raise _rec_error(record, f"Invalid 'tz' tag: {tz}", "HisConfigErr") from None
+        kind = record.get("kind")
+        if kind not in _HIS_KINDS:
+            message = "Missing 'kind' tag" if kind is None else f"Invalid 'kind' tag: {kind}"
+            raise _rec_error(record, message, "HisConfigErr")
         return record
 
     def his_write(self, record_id: str, items: Iterable[tuple[Any, Any]]) -> int:
-        """Store samples; a timestamp already present is replaced (never duplicated)."""
+        """Store samples; a timestamp already present is replaced (never duplicated).
+
+        As SkySpark, refuses (all or nothing) timestamps in another zone than the point's,
+        values of another kind, units other than the point's and years before 1950; no
+        conversion is ever made.
+        """
         point = self.his_point(record_id)
-        zone = zone_for(str(point.get("tz", "UTC")))
-        kind = point.get("kind", "Number")
+        tz = str(point["tz"])
+        zone = zone_for(tz)
+        kind = point["kind"]
         unit = point.get("unit")
-        store = self.history.setdefault(record_id, {})
-        count = 0
+        accepted: list[tuple[datetime, Any]] = []
         for ts, value in items:
-            if kind == "Number":
-                if not isinstance(value, Number):
-                    raise OpError(f"point @{record_id} is Number, got {type(value).__name__}")
-                if value.unit is not None and unit is not None and value.unit != unit:
-                    raise OpError(f"unit {value.unit} does not match point unit {unit}")
-            elif kind == "Bool" and not isinstance(value, bool):
-                raise OpError(f"point @{record_id} is Bool, got {type(value).__name__}")
-            elif kind == "Str" and not isinstance(value, str):
-                raise OpError(f"point @{record_id} is Str, got {type(value).__name__}")
             if not isinstance(ts, datetime):
-                raise OpError(f"ts must be a DateTime, got {ts!r}")
-            store[ts.astimezone(zone)] = value
-            count += 1
-        return count
+                raise OpError(f"Timestamp value is not DateTime: {ts!r}")
+            if getattr(ts.tzinfo, "key", None) != zone.key:
+                raise _rec_error(
+                    point,
+                    f'Mismatched timezone, rec tz "{haystack_name(tz)}" != item tz '
+                    f'"{_zone_name(ts)}"',
+                    "HisWriteErr",
+                )
+            if ts.year < 1950:
+                raise _rec_error(
+                    point, f"Timestamps before 1950 not supported: {ts.isoformat()}", "HisWriteErr"
+                )
+            if value is not NA and not isinstance(value, _HIS_KINDS[kind]):
+                raise _rec_error(
+                    point,
+                    f'Mismatched value type, rec kind "{kind}" != item type "{_type_name(value)}"',
+                    "HisWriteErr",
+                )
+            if isinstance(value, Number) and value.unit is not None and value.unit != unit:
+                raise _rec_error(
+                    point,
+                    f"Mismatched unit, rec unit '{unit}' != item unit '{value.unit}'",
+                    "HisWriteErr",
+                )
+            accepted.append((ts, value))
+        store = self.history.setdefault(record_id, {})
+        for ts, value in accepted:
+            store[ts] = value
+        return len(accepted)
 
     def his_read(self, record_id: str, start: datetime, end: datetime | None) -> Iterator[Any]:
         """(ts, value) in [start, end), oldest first."""
@@ -178,6 +217,27 @@ class Project:
             if isinstance(value, Number) and value.unit is None and unit is not None:
                 value = Number(value.val, str(unit))
             yield ts, value
+
+
+_HIS_KINDS: dict[Any, type | tuple[type, ...]] = {"Number": Number, "Bool": bool, "Str": str}
+_FANTOM_TYPES = {bool: "sys::Bool", str: "sys::Str", Number: "haystack::Number"}
+
+
+def _type_name(value: Any) -> str:
+    return _FANTOM_TYPES.get(type(value), f"sys::{type(value).__name__}")
+
+
+def _zone_name(ts: datetime) -> str:
+    try:
+        return haystack_tz_name(ts.tzinfo)
+    except ValueError:
+        return str(ts.tzinfo)
+
+
+def _rec_error(record: dict[str, Any], message: str, kind: str) -> OpError:
+    """A folio RecErr: the message ends with the record's id in Zinc (``[@id "dis"]``)."""
+    ref = Ref(record["id"].id, record.get("dis"))
+    return OpError(f"{message} [{dumps_value(ref)}]", f"folio::{kind}")
 
 
 def parse_range(
@@ -209,6 +269,8 @@ def parse_range(
     if len(values) == 2:
         first, second = values
         if isinstance(first, datetime) and isinstance(second, datetime):
+            if getattr(first.tzinfo, "key", None) != getattr(second.tzinfo, "key", None):
+                raise OpError(f"invalid range {text!r}: Mismatched tz of start and end")
             return first, second
         if isinstance(first, date) and isinstance(second, date):
             return midnight(first), midnight(second + timedelta(days=1))

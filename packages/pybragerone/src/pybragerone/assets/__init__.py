@@ -5,9 +5,10 @@ from pybragerone.assets.i18n import parse_i18n
 from pybragerone.assets.jsparse import JSRef, iter_object_literals, parse_js_literal
 from pybragerone.assets.menu import MenuParam, MenuRoute, ModuleMenu, parse_module_menu
 from pybragerone.assets.params import CellRef, ParamMapping, parse_param_bundle
-from pybragerone.assets.units import UNIT_CODES, ha_unit, unit_code
+from pybragerone.assets.units import HA_CATEGORIES, UNIT_CODES, ha_category, ha_unit, unit_code
 
 __all__ = [
+    "HA_CATEGORIES",
     "UNIT_CODES",
     "AssetCatalog",
     "CellRef",
@@ -17,6 +18,7 @@ __all__ = [
     "ModuleMenu",
     "ParamDescriptor",
     "ParamMapping",
+    "ha_category",
     "ha_unit",
     "iter_object_literals",
     "parse_i18n",

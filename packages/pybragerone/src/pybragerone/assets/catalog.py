@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pybragerone.assets.i18n import parse_i18n
 from pybragerone.assets.menu import ModuleMenu, parse_module_menu
 from pybragerone.assets.params import ParamMapping, parse_param_bundle
-from pybragerone.assets.units import UNIT_CODES, ha_unit
+from pybragerone.assets.units import HA_CATEGORIES, UNIT_CODES, ha_unit
 from pybragerone.assets.units import unit_code as code_of
 from pybragerone.errors import BragerAssetError
 
@@ -29,6 +29,7 @@ class ParamDescriptor:
     unit: str | None
     ha_unit: str | None
     writable: bool = False
+    ha_category: str | None = None
 
 
 class AssetCatalog:
@@ -138,14 +139,16 @@ class AssetCatalog:
         label = (self.label_of(symbol) if symbol else None) or f"{pool}:{index}"
         unit = unit_code if unit_code is not None else (mapping.unit if mapping else None)
         text = self.unit_text(unit)
+        canonical = ha_unit(text)
         return ParamDescriptor(
             pool=pool,
             index=index,
             symbol=symbol,
             label=label,
             unit=text,
-            ha_unit=ha_unit(text),
+            ha_unit=canonical,
             writable=bool(mapping and mapping.writable),
+            ha_category=None if canonical is None else HA_CATEGORIES.get(canonical),
         )
 
     def visible_symbols(self, permissions: Iterable[str], level: int = 0) -> set[str]:

@@ -1,8 +1,8 @@
-"""Brager unit codes and texts mapped to Home Assistant unit strings."""
+"""Brager unit codes and texts mapped to Home Assistant: unit strings and categories."""
 
 from __future__ import annotations
 
-__all__ = ["UNIT_CODES", "ha_unit", "unit_code"]
+__all__ = ["HA_CATEGORIES", "UNIT_CODES", "ha_category", "ha_unit", "unit_code"]
 
 #: Brager unit code -> unit text (as the web app's language packs spell it)
 UNIT_CODES: dict[int, str] = {
@@ -42,6 +42,23 @@ _HA_UNITS: dict[str, str] = {
 }
 
 
+#: Home Assistant unit -> the category of quantity it measures. These are Home Assistant's
+#: sensor device classes (``temperature``, ``pressure``, ``power``, ``energy``, ``duration``,
+#: ``volume_flow_rate``), except ``percentage``: a percentage has no device class there.
+HA_CATEGORIES: dict[str, str] = {
+    "°C": "temperature",
+    "%": "percentage",
+    "bar": "pressure",
+    "kW": "power",
+    "W": "power",
+    "kWh": "energy",
+    "h": "duration",
+    "min": "duration",
+    "s": "duration",
+    "m³/h": "volume_flow_rate",
+}
+
+
 def unit_code(unit: object) -> int | None:
     """The integral unit code in ``unit`` (``1``, ``1.0``, ``" 1 "``), or ``None``.
 
@@ -70,3 +87,13 @@ def ha_unit(unit: object) -> str | None:
     if not isinstance(unit, str):
         return None
     return _HA_UNITS.get("".join(unit.lower().split()))  # spelling varies: "st. C", "m3 / h"
+
+
+def ha_category(unit: object) -> str | None:
+    """The Home Assistant category of a Brager unit code or unit text; ``None`` if unknown.
+
+    ``"°C"`` -> ``"temperature"``, ``2`` (percent) -> ``"percentage"``, ``"m3/h"`` ->
+    ``"volume_flow_rate"``; see :data:`HA_CATEGORIES`.
+    """
+    canonical = ha_unit(unit)
+    return None if canonical is None else HA_CATEGORIES.get(canonical)

@@ -18,9 +18,18 @@ from pybragerone.errors import (
     BragerApiError,
     BragerAuthError,
     BragerCommandTimeoutError,
+    BragerConfigError,
     BragerConnectionError,
 )
-from pybragerone.models.api import BragerObject, CommandResult, Module, User
+from pybragerone.models.api import (
+    BragerObject,
+    CommandResult,
+    Module,
+    ModuleCard,
+    ModulePage,
+    User,
+)
+from pybragerone.protocol.payloads import parse_parameter_key
 
 __all__ = ["BragerApiClient"]
 
@@ -43,10 +52,11 @@ def _message(body: Any, fallback: str) -> tuple[str, str | None]:
 class BragerApiClient:
     """Async client of the Brager One REST API.
 
-    ``async with BragerApiClient(email, password, server=...) as api:`` logs in on first use,
-    keeps the token with its expiry, logs in again (once per request) when the server answers
-    401, and persists tokens through an optional :class:`TokenStore`. Pass ``session`` to
-    share an aiohttp session (it is then not closed by :meth:`close`).
+    ``api = BragerApiClient()`` then ``await api.login(email, password)``, or
+    ``async with BragerApiClient(email, password, server=...) as api:`` which logs in on first
+    use. The client keeps the token with its expiry, logs in again (once per request) when the
+    server answers 401, and persists tokens through an optional :class:`TokenStore`. Pass
+    ``session`` to share an aiohttp session (it is then not closed by :meth:`close`).
     """
 
     def __init__(
@@ -127,10 +137,13 @@ class BragerApiClient:
         return headers
 
     async def close(self) -> None:
-        """Close the session if this client created it."""
+        """Close the session if this client created it (a shared session is left alone).
+
+        The client stays usable: its next request opens a new session.
+        """
         if self._own_session and self._session is not None:
-            await self._session.close()
-        self._session = None
+            session, self._session = self._session, None
+            await session.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -277,9 +290,17 @@ class BragerApiClient:
         return version if isinstance(version, dict) else {"version": version}
 
     async def get_user(self) -> User:
-        """``GET /user``."""
+        """``GET /user``, with the account's objects from ``GET /objects``.
+
+        The cloud's ``/user`` answer holds no objects; a second call fetches them, so both
+        ``user["objects"][0]["id"]`` and ``user.objects[0].id`` work.
+        """
         body = await self._request("GET", "/user")
-        return self._model(User, body.get("user") if isinstance(body, dict) else None, "/user")
+        raw = body.get("user") if isinstance(body, dict) else None
+        user = self._model(User, raw, "/user")
+        if not (isinstance(raw, dict) and "objects" in raw):
+            user.objects = await self.get_objects()
+        return user
 
     async def get_user_permissions(self) -> list[str]:
         """``GET /user/permissions``."""
@@ -300,17 +321,25 @@ class BragerApiClient:
         body = await self._request("GET", f"/objects/{object_id}/permissions")
         return self._strings(body, "permissions")
 
-    async def get_modules(self, object_id: int) -> list[Module]:
-        """``GET /modules?group_id=...``: the modules of one installation."""
-        body = await self._request(
-            "GET", "/modules", params={"page": "1", "limit": "999", "group_id": str(object_id)}
-        )
-        return self._models(Module, body, "/modules")
+    async def modules_list(self, object_id: int, *, page: int = 1, limit: int = 999) -> ModulePage:
+        """``GET /modules?page=&limit=&group_id=``: one page of an object's modules.
 
-    async def get_module_card(self, code: str) -> dict[str, Any]:
-        """``GET /modules/{code}/card``."""
-        body = await self._request("GET", f"/modules/{code}/card")
-        return body if isinstance(body, dict) else {}
+        ``mods["data"]`` (or ``mods.data``) is the list of :class:`Module` records.
+        """
+        params = {"page": str(page), "limit": str(limit), "group_id": str(object_id)}
+        body = await self._request("GET", "/modules", params=params)
+        if isinstance(body, list):  # a bare list is the same page without its wrapper
+            body = {"data": body}
+        return self._model(ModulePage, body, "/modules")
+
+    async def get_modules(self, object_id: int) -> list[Module]:
+        """Every module of one object (the ``data`` of :meth:`modules_list`)."""
+        return (await self.modules_list(object_id)).data
+
+    async def get_module_card(self, devid: str) -> ModuleCard:
+        """``GET /modules/{devid}/card``: the installer's card of the module's client."""
+        body = await self._request("GET", f"/modules/{devid}/card")
+        return self._model(ModuleCard, body, f"/modules/{devid}/card")
 
     async def get_device_menu(
         self, manufacturer: str | int, device: str | int, firmware: str | int
@@ -368,25 +397,32 @@ class BragerApiClient:
     async def module_command(self, devid: str, parameter: str, value: float | int) -> CommandResult:
         """Write ``value`` to ``parameter`` (``P6.v1``) of module ``devid``.
 
-        Raises :class:`BragerCommandTimeoutError` when the device does not confirm in time
-        (HTTP 408), :class:`BragerApiError` when the server refuses the write.
+        Sent as the web app sends it: ``{devid, pool: "P6", parameter: "v1", value}``. Raises
+        :class:`BragerConfigError` for a parameter that is not ``P<n>.<channel><index>``,
+        :class:`BragerCommandTimeoutError` when the device does not confirm in time (HTTP
+        408), :class:`BragerApiError` when the server refuses the write.
         """
+        parsed = parse_parameter_key(parameter)
+        if parsed is None:
+            raise BragerConfigError(
+                f"parameter must look like 'P6.v1' (pool.channel+index), got {parameter!r}"
+            )
+        pool, chan, idx = parsed
         body = await self._request(
             "POST",
             "/module/command",
-            json={"module": devid, "parameter": parameter, "value": value},
+            json={"devid": devid, "pool": pool, "parameter": f"{chan}{idx}", "value": value},
         )
         return self._model(CommandResult, body, "/module/command")
 
     async def module_command_raw(
-        self, devid: str, command: str, args: dict[str, Any] | None = None
+        self, devid: str, command: str, value: Any = None
     ) -> CommandResult:
-        """``POST /module/command/raw``: send a named command with arguments."""
-        body = await self._request(
-            "POST",
-            "/module/command/raw",
-            json={"module": devid, "command": command, "args": args or {}},
-        )
+        """``POST /module/command/raw``: send a named command (``MODULE_RESTART``, ...)."""
+        payload: dict[str, Any] = {"devid": devid, "command": command}
+        if value is not None:
+            payload["value"] = value
+        body = await self._request("POST", "/module/command/raw", json=payload)
         return self._model(CommandResult, body, "/module/command/raw")
 
     # -- assets -------------------------------------------------------------------------------

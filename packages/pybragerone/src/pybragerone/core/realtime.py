@@ -183,7 +183,11 @@ class RealtimeManager:
 
     async def _handshake(self, token: Token, *, final: bool = False) -> tuple[Any, asyncio.Event]:
         server = self.api.server
-        client = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
+        # handle_sigint=False: python-socketio would otherwise take over the process's Ctrl-C
+        # (cancelling every task and stopping the loop); a library leaves that to its host.
+        client = socketio.AsyncClient(
+            reconnection=False, logger=False, engineio_logger=False, handle_sigint=False
+        )
         disconnected = asyncio.Event()
         self._register(client, disconnected)
         headers = {**server.headers(), "Authorization": token.authorization}

@@ -17,7 +17,15 @@ from typing import Any
 from pybragerone.errors import BragerPayloadError
 from pybragerone.models.param import ParamUpdate
 
-__all__ = ["ParseResult", "flatten_parameters", "parse_cell_key", "parse_parameters"]
+__all__ = [
+    "FlatCell",
+    "ParseResult",
+    "flatten_parameters",
+    "parse_cell_key",
+    "parse_parameter_key",
+    "parse_parameters",
+    "values_by_device",
+]
 
 _POOL = re.compile(r"P\d{1,3}")
 _CELL = re.compile(r"([a-z]{1,3})(\d{1,5})")
@@ -37,6 +45,15 @@ def parse_cell_key(key: str) -> tuple[str, int] | None:
     if match is None:
         return None
     return match.group(1), int(match.group(2))
+
+
+def parse_parameter_key(key: str) -> tuple[str, str, int] | None:
+    """``"P6.v1"`` -> ``("P6", "v", 1)``; ``None`` when ``key`` is not ``pool.channel+index``."""
+    pool, dot, cell = key.partition(".")
+    if not dot or _POOL.fullmatch(pool) is None:
+        return None
+    parsed = parse_cell_key(cell)
+    return None if parsed is None else (pool, parsed[0], parsed[1])
 
 
 def parse_parameters(payload: Any) -> ParseResult:
@@ -83,7 +100,24 @@ def parse_parameters(payload: Any) -> ParseResult:
     return result
 
 
-def flatten_parameters(payload: Any) -> dict[str, dict[str, Any]]:
+#: one flattened cell: ``(key, value, meta, devid)``, e.g. ``("P4.v1", 20.5, {...}, "FTTCTBSLCE")``
+FlatCell = tuple[str, Any, dict[str, Any], str]
+
+
+def flatten_parameters(payload: Any) -> list[FlatCell]:
+    """Every cell of a snapshot or change payload as ``(key, value, meta, devid)``, in order.
+
+    ``key`` is ``"P4.v1"``; ``meta`` is what came beside the value (timestamps, storable flag,
+    averages; ``{}`` for a bare value); ``value`` is ``None`` for a metadata-only cell.
+    Malformed parts are skipped; raises :class:`BragerPayloadError` when the payload is not
+    an object.
+    """
+    return [
+        (u.key, u.value, dict(u.meta or {}), u.devid) for u in parse_parameters(payload).updates
+    ]
+
+
+def values_by_device(payload: Any) -> dict[str, dict[str, Any]]:
     """``{devid: {"P4.v1": value, ...}}`` from a snapshot or change payload.
 
     Metadata-only cells and malformed parts are left out; raises :class:`BragerPayloadError`

@@ -25,6 +25,7 @@ class BusConsumer:
         self.last_seq = 0
         self.failed = 0
         self._progress = asyncio.Event()
+        self._consuming = 0  # bus subscriptions this store is (or is about to be) reading
 
     def ingest(self, update: ParamUpdate) -> None:
         """Apply one update (the stores implement this)."""
@@ -36,9 +37,22 @@ class BusConsumer:
         Subscribing happens at call time, so ``task = asyncio.create_task(store.run(bus))``
         misses nothing published after this line, even before the task first runs.
         """
-        return self._consume(bus.subscribe(name=self._subscriber_name))
+        self._consuming += 1
+        return self._consume(bus.subscribe(name=self._subscriber_name, consumer=self))
 
     async def _consume(self, sub: Subscription) -> None:
+        try:
+            await self._consume_batches(sub)
+        finally:
+            self._consuming -= 1
+            self._wake()
+
+    def _wake(self) -> None:
+        # Wake every waiter of wait_until(); later waiters get a fresh event.
+        progress, self._progress = self._progress, asyncio.Event()
+        progress.set()
+
+    async def _consume_batches(self, sub: Subscription) -> None:
         async with sub:
             async for batch in sub.batches():
                 for update in batch:
@@ -51,11 +65,12 @@ class BusConsumer:
                         log.exception(
                             "%s could not apply %s; skipped", self._subscriber_name, update.key
                         )
-                # Wake every waiter of wait_until(); later waiters get a fresh event.
-                progress, self._progress = self._progress, asyncio.Event()
-                progress.set()
+                self._wake()
 
     async def wait_until(self, seq: int) -> None:
-        """Wait until the store consumed the bus up to ``seq`` (e.g. ``bus.last_seq``)."""
-        while self.last_seq < seq:
+        """Wait until the store consumed the bus up to ``seq`` (e.g. ``bus.last_seq``).
+
+        Returns early when the store stops reading (its bus closed or its task ended).
+        """
+        while self.last_seq < seq and self._consuming > 0:
             await self._progress.wait()

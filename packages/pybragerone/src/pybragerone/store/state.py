@@ -28,6 +28,7 @@ class FamilyState:
     label: str = ""
     unit: str | None = None
     ha_unit: str | None = None
+    ha_category: str | None = None
     writable: bool = False
 
     @property
@@ -62,6 +63,7 @@ class FamilyState:
             "label": self.label,
             "unit": self.unit,
             "ha_unit": self.ha_unit,
+            "ha_category": self.ha_category,
             "symbol": self.symbol,
             "status": self.status,
             "min": self.minimum,
@@ -116,6 +118,7 @@ class StateStore(BusConsumer):
         family.label = described.label
         family.unit = described.unit
         family.ha_unit = described.ha_unit
+        family.ha_category = described.ha_category
         family.writable = described.writable
 
     def ingest(self, update: ParamUpdate) -> None:

@@ -38,6 +38,14 @@ import yaml
 
 from span_panel_api.exceptions import SimulationConfigurationError
 
+# Read once at import: a client built in simulation mode inside a running event loop must not
+# read a file on it.
+_DEFAULT_YAML = (
+    resources.files("span_panel_api.simulation")
+    .joinpath("default_config.yaml")
+    .read_text(encoding="utf-8")
+)
+
 __all__ = [
     "BatteryBehavior",
     "CircuitDefinition",
@@ -230,8 +238,7 @@ class SimulationConfig:
     @classmethod
     def default(cls) -> Self:
         """The configuration shipped with the package (a 32-tab house with solar)."""
-        text = resources.files("span_panel_api.simulation").joinpath("default_config.yaml")
-        return cls.from_yaml_text(text.read_text(encoding="utf-8"), source="default_config.yaml")
+        return cls.from_yaml_text(_DEFAULT_YAML, source="default_config.yaml")
 
     def template_for(self, circuit: CircuitDefinition) -> CircuitTemplate:
         """The circuit's template with its ``overrides`` applied."""
