@@ -26,13 +26,13 @@ from power_sdk.parser import compile_transforms
 from power_sdk.plugins.bluetti.v2.schemas import BUILTIN_SCHEMAS
 from power_sdk.protocol import modbus
 from shared_testing import start_simulator
-from shared_testing.bench import Figure, print_figures, time_call
+from shared_testing.bench import Figure, print_figures
 from shared_testing.bluetti.broker import ThreadedBroker, create_broker
 
-PARSES = 2000
-CATALOGUE_PASSES = 300
+PARSES = 4000
+CATALOGUE_PASSES = 200
 READS = 300
-ROUNDS = 3
+ROUNDS = 5
 
 
 def _block_100() -> bytes:
@@ -95,8 +95,7 @@ def bench_parse() -> Figure:
         for _ in range(PARSES):
             _hand_written(data)
 
-    ours = PARSES / time_call(package)
-    theirs = PARSES / time_call(baseline)
+    ours, theirs = (rate * PARSES for rate in _best_rates(package, baseline))
     return Figure(
         "block 100 parses", ours, "blocks/s", "hand-written struct.unpack_from", theirs, goal=0.5
     )
@@ -159,8 +158,7 @@ def bench_catalogue() -> Figure:
                 decode(data)
 
     blocks = CATALOGUE_PASSES * len(images)
-    ours = blocks / time_call(package)
-    theirs = blocks / time_call(baseline)
+    ours, theirs = (rate * blocks for rate in _best_rates(package, baseline))
     return Figure(
         f"all {len(images)} catalogue blocks parsed",
         ours,
@@ -168,6 +166,24 @@ def bench_catalogue() -> Figure:
         "field-at-a-time unpack_from",
         theirs,
     )
+
+
+def _best_rates(
+    package: Callable[[], object], baseline: Callable[[], object]
+) -> tuple[float, float]:
+    """Calls per second of each, best of ``ROUNDS`` interleaved rounds: a burst of load on the
+    shared machine then hits both sides alike instead of whichever ran at that moment."""
+    ours = theirs = 0.0
+    for _ in range(ROUNDS):
+        for fn, is_ours in ((baseline, False), (package, True)):
+            start = time.perf_counter()
+            fn()
+            rate = 1 / (time.perf_counter() - start)
+            if is_ours:
+                ours = max(ours, rate)
+            else:
+                theirs = max(theirs, rate)
+    return ours, theirs
 
 
 class _RawPaho:
