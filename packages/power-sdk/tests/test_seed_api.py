@@ -242,6 +242,13 @@ def test_supported_devices_and_blocks() -> None:
     assert len(BUILTIN_SCHEMAS) >= 35
 
 
+def test_a_profile_grouping_blocks_it_does_not_serve_is_refused() -> None:
+    from power_sdk import BlockGroup, ConfigError, DeviceProfile
+
+    with pytest.raises(ConfigError, match=r"group core names blocks \[100\]"):
+        DeviceProfile("X1", "Example", 2001, {6000: 32}, {BlockGroup.CORE: (100,)})
+
+
 @pytest.mark.no_blocking
 def test_runtime_registry_and_executor(
     bluetti_on_broker: RunningSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
