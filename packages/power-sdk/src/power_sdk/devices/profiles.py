@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import attrs
 
-from power_sdk.errors import UnknownBlockError, UnknownProfileError
+from power_sdk.errors import ConfigError, UnknownBlockError, UnknownProfileError
 from power_sdk.models.types import BlockGroup
 
 __all__ = [
@@ -56,7 +56,10 @@ class DeviceProfile:
         for group, ids in self.groups.items():
             unknown = [b for b in ids if b not in self.blocks]
             if unknown:
-                raise ValueError(f"profile {self.id}: group {group.value} names {unknown}")
+                raise ConfigError(
+                    f"profile {self.id}: group {group.value} names blocks {unknown} the profile "
+                    "does not serve; add them to its blocks"
+                )
 
     @property
     def model(self) -> str:

@@ -89,7 +89,7 @@ class FieldGroup:
     evidence_status: str | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ParsedBlock:
     """A decoded block: field values by name, their units, and the raw bytes.
 
@@ -121,11 +121,27 @@ def _items(value: Iterable[SchemaItem]) -> tuple[SchemaItem, ...]:
 
 # (name, number of raw values (0: a scalar), post-processing or None, group or None)
 _Entry = tuple[str, int, Callable[[Any], Any] | None, str | None]
+_Post = Callable[[Any], Any]
+
+
+@attrs.frozen
+class _Unpack:
+    """One ``struct`` over non-overlapping fields.
+
+    When every field is a top-level scalar (the usual case), ``names`` lets the parser zip
+    them with the unpacked values in one go and ``posts`` finish the few with transforms;
+    otherwise ``entries`` are walked one by one.
+    """
+
+    packer: struct.Struct
+    names: tuple[str, ...] | None
+    posts: tuple[tuple[str, _Post], ...]
+    entries: tuple[_Entry, ...]
 
 
 @attrs.frozen
 class _Plan:
-    groups: tuple[tuple[struct.Struct, tuple[_Entry, ...]], ...]
+    unpacks: tuple[_Unpack, ...]
     nested: tuple[str, ...]
     missing: tuple[str, ...]
 
@@ -355,7 +371,15 @@ class BlockSchema:
                 # 0 marks a scalar; arrays (even of one item) keep their item count
                 count = field.type.count if isinstance(field.type, Array) else 0
                 entries.append((field.name, count, self._posts[(group, field.name)], group))
-            groups.append((struct.Struct("".join(fmt)), tuple(entries)))
+            simple = all(count == 0 and group is None for _, count, _, group in entries)
+            groups.append(
+                _Unpack(
+                    struct.Struct("".join(fmt)),
+                    tuple(name for name, *_ in entries) if simple else None,
+                    tuple((name, post) for name, _, post, _ in entries if post is not None),
+                    tuple(entries),
+                )
+            )
         nested = tuple(dict.fromkeys(g for _, g in chosen if g is not None))
         missing = tuple(f.name if g is None else f"{g}.{f.name}" for f, g in short)
         return _Plan(tuple(groups), nested, missing)
@@ -385,10 +409,15 @@ class BlockSchema:
             values[nested] = {}
         name = ""
         try:
-            for packer, entries in plan.groups:
-                raw = packer.unpack_from(data)
+            for unpack in plan.unpacks:
+                raw = unpack.packer.unpack_from(data)
+                if unpack.names is not None:
+                    values.update(zip(unpack.names, raw, strict=True))
+                    for name, finish in unpack.posts:
+                        values[name] = finish(values[name])
+                    continue
                 index = 0
-                for name, count, post, group in entries:
+                for name, count, post, group in unpack.entries:
                     if count == 0:
                         value = raw[index]
                         index += 1
