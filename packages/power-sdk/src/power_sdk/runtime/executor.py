@@ -16,10 +16,10 @@ import attrs
 
 from power_sdk.errors import (
     BrokerUnavailableError,
-    ConfigError,
     ConnectionLostError,
     PowerSdkError,
 )
+from power_sdk.runtime.checks import device_options, validate_plugins
 from power_sdk.runtime.config import RuntimeConfig, SinkConfig
 from power_sdk.runtime.records import Record
 from power_sdk.runtime.registry import (
@@ -61,43 +61,11 @@ class _Device:
     cycles: int = 0
 
 
-def validate_plugins(config: RuntimeConfig, registry: PluginRegistry) -> None:
-    """Check every plugin name and option the config uses, without any I/O."""
-    for name, pipeline in config.pipelines.items():
-        where = f"pipelines.{name}"
-        registry.transport(pipeline.transport, f"{where}.transport")
-        vendor = registry.vendor(pipeline.vendor, f"{where}.vendor")
-        registry.protocol(pipeline.protocol, f"{where}.protocol")
-        if pipeline.mode != "pull":
-            raise ConfigError(
-                f"pipeline mode {pipeline.mode!r} at {where}.mode is not supported yet: the "
-                "executor polls devices; use mode: pull"
-            )
-        if pipeline.protocol not in vendor.protocols:
-            raise ConfigError(
-                f"vendor {pipeline.vendor!r} does not speak protocol {pipeline.protocol!r} "
-                f"(at {where}.protocol); it speaks {', '.join(sorted(vendor.protocols))}"
-            )
-    for index, device in enumerate(config.devices):
-        pipeline = config.pipelines[device.pipeline]
-        allowed = (
-            registry.transport(pipeline.transport).options
-            | registry.vendor(pipeline.vendor).options
-        )
-        for key in config.options(index):
-            if key not in allowed:
-                where = "defaults" if key not in device.transport.opts else f"devices[{index}]"
-                raise ConfigError(
-                    f"unknown option {key!r} at {where}.transport.opts; "
-                    f"{pipeline.transport}/{pipeline.vendor} accept {', '.join(sorted(allowed))}"
-                )
-
-
 class Executor:
     """Runs the configured devices: :meth:`run_once` for one cycle, :meth:`run` until stopped.
 
     ``overrides`` replace, and ``fallbacks`` fill in where missing, the transport options of
-    every device that uses a ``pfx`` certificate: a ``--pfx-password`` flag beats the config,
+    every device that uses a ``pfx_cert`` certificate: a ``--pfx-password`` flag beats the config,
     a password from the environment or a prompt does not.
     """
 
@@ -136,11 +104,13 @@ class Executor:
             return
         for index, device in enumerate(self.config.devices):
             pipeline = self.config.pipelines[device.pipeline]
-            options = self.config.options(index)
-            if "pfx" in options:
-                # an empty value (``pfx_password: ${PW:-}``) counts as missing
-                missing = {k: v for k, v in self._fallbacks.items() if not options.get(k)}
-                options = {**options, **missing, **self._overrides}
+            options = device_options(
+                self.config,
+                index,
+                self.registry,
+                overrides=self._overrides,
+                fallbacks=self._fallbacks,
+            )
             transport_plugin = self.registry.transport(pipeline.transport)
             vendor = self.registry.vendor(pipeline.vendor)
             key = (pipeline.transport, transport_plugin.key(options))
@@ -257,7 +227,7 @@ class Executor:
             delay = max(0.0, device.interval - (loop.time() - started))
             try:
                 await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
+            except asyncio.TimeoutError:  # not the builtin TimeoutError before 3.11
                 continue
 
     async def run(self, stop: asyncio.Event, *, grace: float = 2.0) -> None:

@@ -45,53 +45,83 @@ class Sink(Protocol):
         ...
 
 
+class _LineWriter:
+    """Lines written to a text stream from a worker thread, one at a time, in order.
+
+    A pipe or a slow disk can block a write; the event loop must not wait for it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def write(self, stream: IO[str], line: str) -> None:
+        async with self._lock:
+            await asyncio.to_thread(_write_line, stream, line)
+
+
+def _write_line(stream: IO[str], line: str) -> None:
+    stream.write(line)
+    stream.flush()
+
+
 class StdoutSink:
     """One JSON object per line on stdout."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream
+        self._writer = _LineWriter()
 
     async def start(self) -> None:
         """Nothing to prepare."""
 
     async def emit(self, record: Record) -> None:
         """Print the record as a JSON line."""
-        stream = self._stream or sys.stdout
-        stream.write(record.to_json() + "\n")
-        stream.flush()
+        await self._writer.write(self._stream or sys.stdout, record.to_json() + "\n")
 
     async def close(self) -> None:
         """Flush stdout."""
-        (self._stream or sys.stdout).flush()
+        await asyncio.to_thread((self._stream or sys.stdout).flush)
 
 
 class JsonlSink:
-    """Append one JSON object per line to a file."""
+    """Append one JSON object per line to a file (opened, written and closed off the loop)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._file: IO[str] | None = None
+        self._lock = asyncio.Lock()
+
+    def _open(self) -> IO[str]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: IO[str] | None = self.path.open("a", encoding="utf-8")
+            return self.path.open("a", encoding="utf-8")
         except OSError as exc:
             raise ConfigError(
-                f"cannot open the jsonl sink file {str(path)!r}: {exc.strerror}"
+                f"cannot open the jsonl sink file {str(self.path)!r}: {exc.strerror}"
             ) from exc
 
+    async def _opened(self) -> IO[str]:
+        if self._file is None:
+            self._file = await asyncio.to_thread(self._open)
+        return self._file
+
     async def start(self) -> None:
-        """The file is opened at construction."""
+        """Create the directory and open the file for appending."""
+        async with self._lock:
+            await self._opened()
 
     async def emit(self, record: Record) -> None:
         """Append the record and flush, so a reader sees it at once."""
-        if self._file is not None:
-            self._file.write(record.to_json() + "\n")
-            self._file.flush()
+        line = record.to_json() + "\n"
+        async with self._lock:
+            await asyncio.to_thread(_write_line, await self._opened(), line)
 
     async def close(self) -> None:
         """Close the file."""
-        file, self._file = self._file, None
-        if file is not None:
-            file.close()
+        async with self._lock:
+            file, self._file = self._file, None
+            if file is not None:
+                await asyncio.to_thread(file.close)
 
 
 _SAFE = re.compile(r"[^a-zA-Z0-9_-]")
@@ -161,7 +191,7 @@ class MqttSink:
         username: str | None = None,
         password: str | None = None,
     ) -> None:
-        self.host, self.port, tls = parse_broker_url(broker)
+        self.host, self.port, self._tls = parse_broker_url(broker)
         self.topic = topic
         self.qos, self.retain = qos, retain
         self.discovery_prefix = discovery_prefix
@@ -173,13 +203,12 @@ class MqttSink:
             client_id=f"power-sdk-sink-{secrets.token_hex(4)}",
             protocol=mqtt.MQTTv311,
         )
-        if tls:
-            self._client.tls_set()
         if username:  # "${HA_USER:-}" left empty: connect anonymously
             self._client.username_pw_set(username, password or None)
         self._client.on_connect = self._on_connect
         self._client.reconnect_delay_set(min_delay=1, max_delay=8)
         self._started = False
+        self._starting = asyncio.Lock()
         self._inflight: list[mqtt.MQTTMessageInfo] = []
 
     def _on_connect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -193,15 +222,22 @@ class MqttSink:
         if not await self.wait_connected():
             logger.warning("mqtt sink %s:%s not reachable yet; retrying", self.host, self.port)
 
-    def _start(self) -> None:
-        if not self._started:
-            self._started = True
-            self._client.connect_async(self.host, self.port, keepalive=30)
-            self._client.loop_start()
+    def _start_client(self) -> None:
+        # Blocking (CA certificates read from disk, paho's socket pair): a worker thread's job.
+        if self._tls:
+            self._client.tls_set()
+        self._client.connect_async(self.host, self.port, keepalive=30)
+        self._client.loop_start()
+
+    async def _start(self) -> None:
+        async with self._starting:
+            if not self._started:
+                await asyncio.to_thread(self._start_client)
+                self._started = True
 
     async def wait_connected(self, timeout: float = 5.0) -> bool:
         """Start connecting and wait up to ``timeout`` seconds for the broker."""
-        self._start()
+        await self._start()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not self._client.is_connected():
@@ -222,7 +258,7 @@ class MqttSink:
 
     async def emit(self, record: Record) -> None:
         """Publish; while the broker is away the record is dropped (and counted)."""
-        self._start()
+        await self._start()
         if not self._client.is_connected():
             self.dropped += 1
             logger.warning(

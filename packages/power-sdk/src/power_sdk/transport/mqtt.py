@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import attrs
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -29,37 +29,23 @@ from power_sdk.errors import (
     RequestTimeoutError,
     TlsError,
 )
+from power_sdk.transport.broker import BrokerAddress, parse_broker, parse_broker_url
 from power_sdk.transport.tls import TlsFiles
 
-__all__ = ["MqttTransport", "parse_broker_url"]
+__all__ = ["MQTTConfig", "MQTTTransport", "MqttTransport", "parse_broker_url"]
 
 logger = logging.getLogger(__name__)
 
 
-def parse_broker_url(url: str) -> tuple[str, int, bool]:
-    """Split ``mqtt://host:port`` / ``mqtts://host:port`` into host, port and TLS flag.
-
-    Credentials in the URL are refused (they would be ignored, and URLs get printed): give
-    them as the ``username``/``password`` options.
-    """
-    parts = urlsplit(url)
-    shown = repr(url)
-    if "@" in parts.netloc:
-        shown = repr(f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}")
-        raise ConfigError(
-            f"broker URL {shown} carries credentials; give them as the username and password "
-            "options instead"
+def _expire(future: asyncio.Future[bytes], serial: str, timeout: float) -> None:
+    # A plain timer on the loop: cheaper per request than a timeout context, on every Python.
+    if not future.done():
+        future.set_exception(
+            RequestTimeoutError(
+                f"device {serial} did not answer within {timeout:g} s; check that it is "
+                "online and connected to the same broker"
+            )
         )
-    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parts.hostname:
-        raise ConfigError(
-            f"broker URL must look like mqtt://host:port or mqtts://host:port, got {shown}"
-        )
-    tls = parts.scheme in ("mqtts", "ssl")
-    try:
-        port = parts.port or (8883 if tls else 1883)
-    except ValueError as exc:
-        raise ConfigError(f"broker URL {shown} has an invalid port") from exc
-    return parts.hostname, port, tls
 
 
 def _any(_payload: bytes) -> bool:
@@ -73,18 +59,43 @@ def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+@attrs.frozen
+class MQTTConfig:
+    """Connection settings in the published package's form: ``MQTTTransport(MQTTConfig(...))``.
+
+    ``pfx_cert`` is the PKCS#12 bundle itself (bytes) or a path to it; ``cert_password``
+    opens it. As in the seed, TLS with a client certificate is required unless
+    ``allow_insecure`` is true (plain MQTT, for local brokers and tests). ``device_sn`` is
+    the serial a client uses when it is given this transport without one. (The runtime's
+    YAML does not require TLS: there a plain broker needs no ``allow_insecure``.)
+    """
+
+    broker: str = "localhost"
+    port: int = 1883
+    device_sn: str = ""
+    pfx_cert: bytes | str | os.PathLike[str] | None = attrs.field(default=None, repr=False)
+    cert_password: str | None = attrs.field(default=None, repr=False)
+    keepalive: int = 60
+    allow_insecure: bool = False
+
+
 class MqttTransport:
     """One broker connection shared by any number of devices.
 
-    ``pfx``/``pfx_password`` give the TLS client certificate (PKCS#12); with ``mqtts://`` and
-    no ``pfx`` the connection is TLS with server verification only.
+    ``broker`` is a host name (with ``port``) or an ``mqtt://`` / ``mqtts://`` URL, or a
+    whole :class:`MQTTConfig`. ``pfx``/``pfx_password`` give the TLS client certificate
+    (PKCS#12, a path or the bytes); a certificate, an ``mqtts://`` URL or ``tls=True`` make
+    the connection TLS. The certificate is decoded and loaded on a worker thread, never on
+    the event loop.
     """
 
     def __init__(
         self,
-        broker: str,
+        broker: str | MQTTConfig,
         *,
-        pfx: str | os.PathLike[str] | None = None,
+        port: int | None = None,
+        tls: bool | None = None,
+        pfx: str | os.PathLike[str] | bytes | None = None,
         pfx_password: str | None = None,
         ca_file: str | None = None,
         tls_insecure: bool = False,
@@ -94,9 +105,26 @@ class MqttTransport:
         connect_timeout: float = 10.0,
         client_id: str | None = None,
     ) -> None:
-        self.host, self.port, tls = parse_broker_url(broker)
-        self.broker = broker
-        self._tls = tls or pfx is not None
+        #: the serial an :class:`MQTTConfig` named (clients use it when given none)
+        self.device_sn: str | None = None
+        if isinstance(broker, MQTTConfig):
+            config = broker
+            if config.pfx_cert is None and not config.allow_insecure:
+                raise ConfigError(
+                    "MQTTConfig has no pfx_cert: give the device certificate and its "
+                    "cert_password, or allow_insecure=True for a plain (non-TLS) broker"
+                )
+            if config.pfx_cert is not None and config.cert_password is None:
+                raise ConfigError("MQTTConfig has a pfx_cert but no cert_password")
+            self.device_sn = config.device_sn or None
+            broker, port, pfx = config.broker, config.port, config.pfx_cert
+            pfx_password, keepalive = config.cert_password, config.keepalive
+        if tls is False and pfx is not None:
+            raise ConfigError("a client certificate needs TLS, but tls is false")
+        address: BrokerAddress = parse_broker(broker, port=port, tls=tls)
+        self.host, self.port = address.host, address.port
+        self._tls = address.tls or pfx is not None
+        self.broker = attrs.evolve(address, tls=self._tls).url
         self._pfx = pfx
         self._pfx_password = pfx_password
         self._ca_file = ca_file
@@ -118,7 +146,13 @@ class MqttTransport:
         self._sub_mids: dict[int, str] = {}
         self._pending: dict[str, tuple[asyncio.Future[bytes], Callable[[bytes], bool]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._starting = asyncio.Lock()
         self.stale_dropped = 0
+
+    @property
+    def tls(self) -> bool:
+        """Whether the connection is TLS."""
+        return self._tls
 
     @property
     def connected(self) -> bool:
@@ -134,13 +168,14 @@ class MqttTransport:
         raises at once and leaves no network thread behind; the next call starts afresh.
         """
         fresh = self._client is None
-        if self._client is None:
-            self._loop = asyncio.get_running_loop()
-            self._refused = None
-            self._has_connected = False
-            self._client = self._build_client()
-            self._client.connect_async(self.host, self.port, keepalive=self._keepalive)
-            self._client.loop_start()
+        async with self._starting:  # devices sharing the transport connect at the same time
+            if self._client is None:
+                self._loop = asyncio.get_running_loop()
+                self._refused = None
+                self._has_connected = False
+                # Off the event loop: building the client reads and writes certificate files,
+                # loads them into an SSL context, and paho's loop_start connects a socket pair.
+                self._client = await asyncio.to_thread(self._start_client)
         # Polling a flag set by paho's thread: no worker thread per waiting device.
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.connect_timeout
@@ -155,6 +190,13 @@ class MqttTransport:
                 f"cannot connect to the MQTT broker {self.host}:{self.port} ({reason}); "
                 "check the broker address, network and credentials"
             )
+
+    def _start_client(self) -> mqtt.Client:
+        """Build the client and start its network thread (blocking: a worker thread's job)."""
+        client = self._build_client()
+        client.connect_async(self.host, self.port, keepalive=self._keepalive)
+        client.loop_start()
+        return client
 
     def _build_client(self) -> mqtt.Client:
         client = mqtt.Client(
@@ -334,9 +376,8 @@ class MqttTransport:
                 self._send_subscribe(serial)
             try:
                 if not ready.is_set():  # the hot path skips the timer entirely
-                    async with asyncio.timeout(timeout):
-                        await ready.wait()
-            except TimeoutError:
+                    await asyncio.wait_for(ready.wait(), timeout)
+            except asyncio.TimeoutError:  # not the builtin TimeoutError before 3.11
                 if not self._connected.is_set():
                     raise self._unavailable() from None
                 raise RequestTimeoutError(
@@ -349,14 +390,15 @@ class MqttTransport:
                 info = client.publish(f"SUB/{serial}", payload, qos=1)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     raise self._unavailable()
+                expiry = loop.call_later(timeout, _expire, future, serial, timeout)
                 try:
-                    async with asyncio.timeout(timeout):
-                        return await future
-                except TimeoutError:
-                    raise RequestTimeoutError(
-                        f"device {serial} did not answer within {timeout:g} s; check that it is "
-                        "online and connected to the same broker"
-                    ) from None
+                    return await future
+                finally:
+                    expiry.cancel()
             finally:
                 if serial in self._pending and self._pending[serial][0] is future:
                     del self._pending[serial]
+
+
+#: the published package's name of :class:`MqttTransport`
+MQTTTransport = MqttTransport
