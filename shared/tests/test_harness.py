@@ -239,4 +239,6 @@ def test_forbid_skips_fails_a_run_that_skipped(pytester: pytest.Pytester) -> Non
     assert pytester.runpytest().ret == pytest.ExitCode.OK
     guarded = pytester.runpytest("--forbid-skips")
     assert guarded.ret == pytest.ExitCode.TESTS_FAILED
-    guarded.stdout.fnmatch_lines(["*forbidden by --forbid-skips*", "*test_skips*needs recorded data*"])
+    guarded.stdout.fnmatch_lines(
+        ["*forbidden by --forbid-skips*", "*test_skips*needs recorded data*"]
+    )
