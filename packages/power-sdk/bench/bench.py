@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import fleet_bench  # the fleet part, beside this file
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -262,6 +263,10 @@ def bench_reads() -> Figure:
 
 def main() -> None:
     print_figures("power-sdk", [bench_parse(), bench_catalogue(), bench_reads()])
+    fleet, notes = fleet_bench.figures()
+    print_figures("power-sdk fleet", fleet)
+    for note in notes:
+        print(f"  {note}")
 
 
 if __name__ == "__main__":

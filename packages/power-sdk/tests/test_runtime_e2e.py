@@ -394,7 +394,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
                 await asyncio.sleep(0.02)
         finally:
             await bad.close()
-            collector.close()
+            await asyncio.to_thread(collector.close)  # joins paho's thread: not on the loop
     assert (good.published, bad.published, bad.dropped) == (1, 0, 1)
     assert collector.messages[0][0] == "t/d"
     assert "refused the connection" in caplog.text

@@ -7,6 +7,7 @@ flow to Home Assistant, Node-RED or any MQTT consumer.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -84,44 +85,61 @@ class StdoutSink:
 
 
 class JsonlSink:
-    """Append one JSON object per line to a file (opened, written and closed off the loop)."""
+    """Append one JSON object per line to a file.
+
+    The file is created, written and flushed by a writer thread of its own, in the order the
+    records came: file I/O never runs on the event loop, and a slow disk never holds up polling.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._file: IO[str] | None = None
-        self._lock = asyncio.Lock()
+        self._writer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._failed = False
 
-    def _open(self) -> IO[str]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self.path.open("a", encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot open the jsonl sink file {str(self.path)!r}: {exc.strerror}"
-            ) from exc
+    def _thread(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._writer is None:
+            self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jsonl")
+        return self._writer
 
-    async def _opened(self) -> IO[str]:
+    def _open(self) -> IO[str]:  # writer thread
         if self._file is None:
-            self._file = await asyncio.to_thread(self._open)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot open the jsonl sink file {str(self.path)!r}: {exc.strerror}"
+                ) from exc
         return self._file
 
+    def _write(self, line: str) -> None:  # writer thread
+        try:
+            file = self._open()
+            file.write(line)
+            file.flush()  # a reader sees each record at once
+        except (OSError, ConfigError) as exc:
+            if not self._failed:  # once, not once per record
+                logger.error("jsonl sink %s: records are lost: %s", self.path, exc)
+            self._failed = True
+
     async def start(self) -> None:
-        """Create the directory and open the file for appending."""
-        async with self._lock:
-            await self._opened()
+        """Create and open the file (on the writer thread); raises :class:`ConfigError`."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread(), self._open)
 
     async def emit(self, record: Record) -> None:
-        """Append the record and flush, so a reader sees it at once."""
-        line = record.to_json() + "\n"
-        async with self._lock:
-            await asyncio.to_thread(_write_line, await self._opened(), line)
+        """Queue the record for the writer thread."""
+        self._thread().submit(self._write, record.to_json() + "\n")
 
     async def close(self) -> None:
-        """Close the file."""
-        async with self._lock:
-            file, self._file = self._file, None
-            if file is not None:
-                await asyncio.to_thread(file.close)
+        """Write what is queued, then close the file."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await asyncio.to_thread(writer.shutdown, wait=True)
+        file, self._file = self._file, None
+        if file is not None:
+            await asyncio.to_thread(file.close)
 
 
 _SAFE = re.compile(r"[^a-zA-Z0-9_-]")

@@ -8,6 +8,7 @@ neither frames nor parses Modbus.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -146,6 +147,8 @@ class MqttTransport:
         self._sub_mids: dict[int, str] = {}
         self._pending: dict[str, tuple[asyncio.Future[bytes], Callable[[bytes], bool]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._inbox: collections.deque[tuple[str, bytes]] = collections.deque()
+        self._drain_scheduled = False
         self._starting = asyncio.Lock()
         self.stale_dropped = 0
 
@@ -206,6 +209,9 @@ class MqttTransport:
             protocol=mqtt.MQTTv311,
         )
         client.reconnect_delay_set(min_delay=1, max_delay=8)
+        # One request in flight per device, and a connection carries many devices: paho's
+        # default window of 20 unacknowledged QoS 1 publishes would queue a fleet's requests.
+        client.max_inflight_messages_set(0)  # no limit
         if self._username is not None:
             client.username_pw_set(self._username, self._password)
         if self._tls:
@@ -295,7 +301,12 @@ class MqttTransport:
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
         if topic.startswith("PUB/"):
-            self._call(self._deliver, topic[4:], bytes(message.payload))
+            # Answers are handed over in batches: one wake-up of the loop (a write to its
+            # self-pipe) per batch, not per answer, when a fleet answers at once.
+            self._inbox.append((topic[4:], bytes(message.payload)))
+            if not self._drain_scheduled:
+                self._drain_scheduled = True
+                self._call(self._drain)
 
     # -- loop side ----------------------------------------------------------------------------
 
@@ -331,6 +342,12 @@ class MqttTransport:
         for future, _ in self._pending.values():
             if not future.done():
                 future.set_exception(error)
+
+    def _drain(self) -> None:
+        self._drain_scheduled = False  # first: an answer appended from now on schedules again
+        inbox = self._inbox
+        while inbox:
+            self._deliver(*inbox.popleft())
 
     def _deliver(self, serial: str, payload: bytes) -> None:
         pending = self._pending.get(serial)
