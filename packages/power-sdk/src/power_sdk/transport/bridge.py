@@ -38,10 +38,12 @@ class SocketBridge(asyncio.Protocol):
     # -- asyncio's side -----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """asyncio: the connection is open."""
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
 
     def data_received(self, data: bytes) -> None:
+        """asyncio: bytes arrived; paho reads them at once."""
         if self._position >= len(self._inbox):
             self._inbox = data
         else:
@@ -50,11 +52,13 @@ class SocketBridge(asyncio.Protocol):
         self._on_data()
 
     def eof_received(self) -> bool | None:
+        """asyncio: the broker closed its side."""
         self._eof = True
         self._on_data()
         return None  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """asyncio: the connection is gone."""
         self._eof = True
         self._transport = None
         self._outbox.clear()
@@ -70,8 +74,11 @@ class SocketBridge(asyncio.Protocol):
         return len(self._inbox) - self._position
 
     def recv(self, size: int) -> bytes:
-        """Up to ``size`` received bytes; ``b""`` at the end; :class:`BlockingIOError` when
-        nothing arrived yet (what a non-blocking socket does)."""
+        """Up to ``size`` received bytes.
+
+        ``b""`` once the connection ended, :class:`BlockingIOError` while nothing arrived
+        (what a non-blocking socket does).
+        """
         position = self._position
         chunk = self._inbox[position : position + size]
         if not chunk:
@@ -100,7 +107,7 @@ class SocketBridge(asyncio.Protocol):
             transport.write(data)
 
     def setblocking(self, _flag: bool) -> None:
-        """paho makes its socket non-blocking; this one never blocks."""
+        """Paho makes its socket non-blocking; this one never blocks."""
 
     def close(self) -> None:
         """Write what is pending, then close the connection (paho calls this)."""

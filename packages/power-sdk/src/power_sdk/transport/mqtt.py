@@ -31,8 +31,8 @@ from power_sdk.errors import (
     RequestTimeoutError,
     TlsError,
 )
-from power_sdk.transport.broker import BrokerAddress, parse_broker, parse_broker_url
 from power_sdk.transport.bridge import SocketBridge
+from power_sdk.transport.broker import BrokerAddress, parse_broker, parse_broker_url
 from power_sdk.transport.tls import TlsFiles, client_context
 
 __all__ = ["MQTTConfig", "MQTTTransport", "MqttTransport", "parse_broker_url"]
@@ -68,6 +68,12 @@ def _failure(exc: BaseException) -> str:
         return f"the TLS handshake failed: {exc.reason or exc}"
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return f"the connection failed: broker unreachable or not listening ({detail})"
+
+
+def _speaks_over(client: mqtt.Client, bridge: SocketBridge) -> bool:
+    """Whether ``bridge`` is (still) the connection ``client`` uses."""
+    current: object = client.socket()
+    return current is bridge
 
 
 class _BridgedClient(mqtt.Client):
@@ -295,9 +301,9 @@ class MqttTransport:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX)
         finally:
-            bridge = self._bridge
-            if bridge is not None and not self._closing:  # the loop itself is shutting down
-                bridge.abort()
+            current = self._bridge
+            if current is not None and not self._closing:  # the loop itself is shutting down
+                current.abort()
 
     async def _open(self, client: _BridgedClient) -> SocketBridge:
         """Open the TCP (and TLS) connection and send CONNECT over it."""
@@ -325,7 +331,7 @@ class MqttTransport:
         while not bridge.closed.done():
             await asyncio.wait((bridge.closed,), timeout=TICK)
             accepted = accepted or self._connected
-            if bridge.closed.done() or client.socket() is not bridge:
+            if bridge.closed.done() or not _speaks_over(client, bridge):
                 break
             if not accepted and loop.time() - opened > self.connect_timeout:
                 bridge.abort()  # no CONNACK: paho learns of the end through the bridge
@@ -369,7 +375,7 @@ class MqttTransport:
         client, bridge = self._client, self._bridge
         if client is None or bridge is None:
             return
-        while client.socket() is bridge:
+        while _speaks_over(client, bridge):
             before = bridge.unread
             client.loop_read()  # reads as many packets as messages are in flight
             if bridge.unread == 0 or bridge.unread == before:
@@ -420,7 +426,7 @@ class MqttTransport:
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
         if topic.startswith("PUB/"):
-            self._deliver(topic[4:], message.payload)
+            self._deliver(topic[4:], bytes(message.payload))
 
     # -- loop side ----------------------------------------------------------------------------
 

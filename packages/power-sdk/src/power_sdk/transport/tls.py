@@ -124,12 +124,13 @@ def client_context(
     keyfile: str | os.PathLike[str] | None = None,
     check_hostname: bool = True,
 ) -> ssl.SSLContext:
-    """A TLS client context: the broker's certificate checked against ``ca_file`` (default:
-    the system's CAs), its host name too unless ``check_hostname`` is false, and the client
-    certificate and key loaded when given.
+    """A TLS client context for the broker connection.
 
-    Blocking (it reads the files): call it from a worker thread when an event loop is running.
-    The files may be deleted once it returned: the context holds what it needs.
+    The broker's certificate is checked against ``ca_file`` (default: the system's CAs), its
+    host name too unless ``check_hostname`` is false; the client certificate and key are
+    loaded when given. Blocking (it reads the files): call it from a worker thread when an
+    event loop is running. The files may be deleted once it returned: the context holds what
+    it needs.
     """
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
     context.check_hostname = check_hostname
