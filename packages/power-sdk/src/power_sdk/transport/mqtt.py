@@ -33,27 +33,18 @@ from power_sdk.errors import (
 )
 from power_sdk.transport.bridge import SocketBridge
 from power_sdk.transport.broker import BrokerAddress, parse_broker, parse_broker_url
+from power_sdk.transport.deadlines import Deadlines
 from power_sdk.transport.tls import TlsFiles, client_context
 
 __all__ = ["MQTTConfig", "MQTTTransport", "MqttTransport", "parse_broker_url"]
 
 logger = logging.getLogger(__name__)
 
-#: seconds between keep-alive checks (paho sends PINGREQ when the connection was idle)
+#: the longest time between keep-alive checks (paho sends PINGREQ when the connection was
+#: idle for ``keepalive`` seconds; brokers drop a client silent for 1.5 times that)
 TICK = 1.0
 #: reconnect delays after a dropped connection: doubling from the first to the last
 RECONNECT_MIN, RECONNECT_MAX = 1.0, 8.0
-
-
-def _expire(future: asyncio.Future[bytes], serial: str, timeout: float) -> None:
-    # A plain timer on the loop: cheaper per request than a timeout context, on every Python.
-    if not future.done():
-        future.set_exception(
-            RequestTimeoutError(
-                f"device {serial} did not answer within {timeout:g} s; check that it is "
-                "online and connected to the same broker"
-            )
-        )
 
 
 def _any(_payload: bytes) -> bool:
@@ -179,7 +170,10 @@ class MqttTransport:
         self._serials: set[str] = set()
         self._sub_ready: dict[str, asyncio.Event] = {}
         self._sub_mids: dict[int, str] = {}
-        self._pending: dict[str, tuple[asyncio.Future[bytes], Callable[[bytes], bool]]] = {}
+        #: the request waiting for each serial: its future, its answer test, its ticket
+        self._pending: dict[str, tuple[asyncio.Future[bytes], Callable[[bytes], bool], int]] = {}
+        self._tickets = 0
+        self._deadlines = Deadlines(self._expired)
         self._locks: dict[str, asyncio.Lock] = {}
         self._starting = asyncio.Lock()
         self.stale_dropped = 0
@@ -328,8 +322,9 @@ class MqttTransport:
         loop = asyncio.get_running_loop()
         opened = loop.time()
         accepted = False
+        tick = min(TICK, self._keepalive / 4) if self._keepalive > 0 else TICK
         while not bridge.closed.done():
-            await asyncio.wait((bridge.closed,), timeout=TICK)
+            await asyncio.wait((bridge.closed,), timeout=tick)
             accepted = accepted or self._connected
             if bridge.closed.done() or not _speaks_over(client, bridge):
                 break
@@ -359,6 +354,7 @@ class MqttTransport:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(asyncio.shield(bridge.closed), 2.0)
         finally:
+            self._deadlines.clear()
             self._fail_pending(ConnectionLostError("the transport was closed"))
             self._sub_ready.clear()
             self._cleanup_tls()
@@ -454,7 +450,7 @@ class MqttTransport:
         )
 
     def _fail_pending(self, error: Exception) -> None:
-        for future, _ in self._pending.values():
+        for future, _, _ in self._pending.values():
             if not future.done():
                 future.set_exception(error)
 
@@ -511,19 +507,28 @@ class MqttTransport:
                     f"within {timeout:g} s"
                 ) from None
             future: asyncio.Future[bytes] = loop.create_future()
-            self._pending[serial] = (future, accept or _any)
+            ticket = self._tickets = self._tickets + 1
+            self._pending[serial] = (future, accept or _any, ticket)
             try:
                 info = client.publish(f"SUB/{serial}", payload, qos=1)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     raise self._unavailable()
-                expiry = loop.call_later(timeout, _expire, future, serial, timeout)
-                try:
-                    return await future
-                finally:
-                    expiry.cancel()
+                self._deadlines.watch(loop, timeout, serial, ticket)
+                return await future
             finally:
-                if serial in self._pending and self._pending[serial][0] is future:
+                if self._pending.get(serial, (None,))[0] is future:
                     del self._pending[serial]
+
+    def _expired(self, serial: str, ticket: int, timeout: float) -> None:
+        pending = self._pending.get(serial)
+        if pending is None or pending[2] != ticket or pending[0].done():
+            return  # answered (or failed) in time
+        pending[0].set_exception(
+            RequestTimeoutError(
+                f"device {serial} did not answer within {timeout:g} s; check that it is "
+                "online and connected to the same broker"
+            )
+        )
 
 
 #: the published package's name of :class:`MqttTransport`
