@@ -164,9 +164,10 @@ def parse_read_response(
     frame: bytes, *, expected_count: int | None = None, address: int = DEVICE_ADDRESS
 ) -> bytes:
     """Return the data bytes of a read response (function 0x03), checking CRC and byte count."""
-    body = _open(bytes(frame), READ_HOLDING, address)
+    frame = bytes(frame)
+    body = _open(frame, READ_HOLDING, address)
     byte_count = body[2]
-    data = body[3:]
+    data = frame[3:-2]
     if len(data) != byte_count:
         raise FrameError(f"read answer announces {byte_count} data bytes but carries {len(data)}")
     if expected_count is not None and byte_count != 2 * expected_count:
