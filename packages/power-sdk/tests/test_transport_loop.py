@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
-from power_sdk import AsyncClient, BrokerUnavailableError
+from power_sdk import (
+    AsyncClient,
+    BrokerUnavailableError,
+    ConnectionLostError,
+    RequestTimeoutError,
+)
 from power_sdk.transport import MqttTransport
 from power_sdk.transport.bridge import SocketBridge
 from shared_testing import RunningSimulator
@@ -234,3 +239,57 @@ async def test_deadlines_fire_in_order_never_early_and_only_once() -> None:
     deadlines.clear()
     await asyncio.sleep(0.15)
     assert all(f[0] != "e" for f in fired)  # cleared: never fires
+
+
+async def test_every_device_is_resubscribed_after_the_broker_restarts(
+    devices: RunningSimulator, mqtt_broker: ThreadedBroker
+) -> None:
+    async with connected(devices.info()["broker"], connect_timeout=2) as transport:
+        clients = [
+            AsyncClient(f"LOOP-{n}", profile="EL100V2", transport=transport, timeout=1.0)
+            for n in range(3)
+        ]
+        await asyncio.gather(*(c.read_block(100) for c in clients))
+        await asyncio.to_thread(mqtt_broker.restart)
+        for _ in range(100):  # reconnecting waits 1 s first; the simulator reconnects too
+            try:
+                blocks = await asyncio.gather(*(c.read_block(1300) for c in clients))
+                break
+            except (BrokerUnavailableError, RequestTimeoutError, ConnectionLostError):
+                await asyncio.sleep(0.2)
+        else:
+            pytest.fail("the devices were not polled again after the broker restarted")
+    assert [b.block_id for b in blocks] == [1300] * 3
+
+
+async def test_close_while_reconnecting_stops_at_once(
+    devices: RunningSimulator, mqtt_broker: ThreadedBroker
+) -> None:
+    transport = MqttTransport(devices.info()["broker"], connect_timeout=2)
+    await transport.connect()
+    supervisor = transport._supervisor
+    assert supervisor is not None
+    await asyncio.to_thread(mqtt_broker.stop)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while transport.connected:  # the drop is noticed
+        assert loop.time() < deadline
+        await asyncio.sleep(0.02)
+    started = loop.time()
+    await transport.close()  # in the middle of waiting to reconnect
+    assert supervisor.done()
+    assert loop.time() - started < 1.0
+    assert not transport.connected
+
+
+@pytest.mark.no_blocking
+def test_a_loop_that_ends_without_close_drops_the_connection(devices: RunningSimulator) -> None:
+    async def leave_open() -> MqttTransport:
+        transport = MqttTransport(devices.info()["broker"])
+        await transport.connect()
+        return transport
+
+    transport = asyncio.run(leave_open())  # cancels the connection's task on the way out
+    bridge = transport._bridge
+    assert bridge is not None
+    assert bridge.closed.done()
