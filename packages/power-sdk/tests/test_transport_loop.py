@@ -50,7 +50,7 @@ class FakeTransport(asyncio.Transport):
 
 async def _bridge() -> tuple[SocketBridge, FakeTransport, list[int]]:
     calls: list[int] = []
-    bridge = SocketBridge(asyncio.get_running_loop(), lambda: calls.append(bridge.unread))
+    bridge = SocketBridge(asyncio.get_running_loop(), lambda b: calls.append(b.unread))
     transport = FakeTransport(bridge)
     bridge.connection_made(transport)
     return bridge, transport, calls

@@ -20,11 +20,13 @@ __all__ = ["SocketBridge"]
 class SocketBridge(asyncio.Protocol):
     """An :class:`asyncio.Protocol` on one side, the part of a socket paho uses on the other.
 
-    ``on_data`` is called whenever bytes arrived or the connection ended, so that paho reads
-    them (``loop_read``); :attr:`closed` completes when the connection is gone.
+    ``on_data(bridge)`` is called whenever bytes arrived or the connection ended, so that paho
+    reads them (``loop_read``); :attr:`closed` completes when the connection is gone.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, on_data: Callable[[], None]) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, on_data: Callable[[SocketBridge], None]
+    ) -> None:
         self._loop = loop
         self._on_data = on_data
         self._transport: asyncio.Transport | None = None
@@ -49,12 +51,12 @@ class SocketBridge(asyncio.Protocol):
         else:
             self._inbox = self._inbox[self._position :] + data
         self._position = 0
-        self._on_data()
+        self._on_data(self)
 
     def eof_received(self) -> bool | None:
         """asyncio: the broker closed its side."""
         self._eof = True
-        self._on_data()
+        self._on_data(self)
         return None  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -64,7 +66,7 @@ class SocketBridge(asyncio.Protocol):
         self._outbox.clear()
         if not self.closed.done():
             self.closed.set_result(None)
-        self._on_data()
+        self._on_data(self)
 
     # -- paho's side --------------------------------------------------------------------------
 

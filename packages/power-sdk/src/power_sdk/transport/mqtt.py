@@ -281,7 +281,7 @@ class MqttTransport:
             while True:
                 try:
                     bridge = await self._open(client)
-                except (OSError, asyncio.TimeoutError) as exc:  # 3.10: not the builtin one
+                except (OSError, ValueError, asyncio.TimeoutError) as exc:  # 3.10: not builtin
                     if not self._has_connected:
                         self._refused = _failure(exc)
                         return
@@ -366,10 +366,10 @@ class MqttTransport:
 
     # -- the connection (all on the event loop) -----------------------------------------------
 
-    def _readable(self) -> None:
+    def _readable(self, bridge: SocketBridge) -> None:
         """Bytes arrived (or the connection ended): let paho read every packet they hold."""
-        client, bridge = self._client, self._bridge
-        if client is None or bridge is None:
+        client = self._client
+        if client is None:
             return
         while _speaks_over(client, bridge):
             before = bridge.unread
