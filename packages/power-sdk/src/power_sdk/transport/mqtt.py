@@ -329,6 +329,8 @@ class MqttTransport:
             if bridge.closed.done() or not _speaks_over(client, bridge):
                 break
             if not accepted and loop.time() - opened > self.connect_timeout:
+                if not self._has_connected:
+                    self._refused = self._refused or "no answer to CONNECT"
                 bridge.abort()  # no CONNACK: paho learns of the end through the bridge
                 continue
             client.loop_misc()  # keep-alive: PINGREQ when idle, give up without PINGRESP
