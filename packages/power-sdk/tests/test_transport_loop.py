@@ -293,3 +293,25 @@ def test_a_loop_that_ends_without_close_drops_the_connection(devices: RunningSim
     bridge = transport._bridge
     assert bridge is not None
     assert bridge.closed.done()
+
+
+async def test_a_cancelled_queued_request_does_not_break_the_queue(
+    devices: RunningSimulator,
+) -> None:
+    device = devices.simulator.devices["LOOP-2"]  # type: ignore[attr-defined]
+    devices.simulator.slow_next(1, seconds=0.4, serial="LOOP-2")  # type: ignore[attr-defined]
+    async with connected(devices.info()["broker"]) as transport:
+        client = AsyncClient("LOOP-2", profile="EL100V2", transport=transport, timeout=3.0)
+        first = asyncio.create_task(client.read_block(100))
+        await asyncio.sleep(0.05)
+        queued = asyncio.create_task(client.read_block(1300))  # waits for its turn
+        last = asyncio.create_task(client.read_block(6000))
+        await asyncio.sleep(0.05)
+        queued.cancel()
+        blocks = await asyncio.gather(first, last)
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert (await client.read_block(1300)).block_id == 1300  # the serial is free again
+        assert transport._busy == {}
+    assert [b.block_id for b in blocks] == [100, 6000]
+    assert device.max_outstanding == 1

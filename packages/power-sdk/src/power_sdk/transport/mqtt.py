@@ -11,6 +11,7 @@ transport moves bytes only: it neither frames nor parses Modbus.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -174,7 +175,9 @@ class MqttTransport:
         self._pending: dict[str, tuple[asyncio.Future[bytes], Callable[[bytes], bool], int]] = {}
         self._tickets = 0
         self._deadlines = Deadlines(self._expired)
-        self._locks: dict[str, asyncio.Lock] = {}
+        #: serials with a request in flight, each with the requests queued behind it
+        self._busy: dict[str, collections.deque[asyncio.Future[None]]] = {}
+        self._topics: dict[str, str] = {}
         self._starting = asyncio.Lock()
         self.stale_dropped = 0
 
@@ -485,10 +488,12 @@ class MqttTransport:
         One request per device is in flight at a time; others queue behind it. ``accept``
         tells the awaited answer from a late one to an earlier request (which is dropped).
         """
-        lock = self._locks.get(serial)
-        if lock is None:
-            lock = self._locks[serial] = asyncio.Lock()
-        async with lock:
+        queue = self._busy.get(serial)
+        if queue is None:
+            self._busy[serial] = collections.deque()
+        else:
+            await self._wait_turn(serial, queue)
+        try:
             client = self._client
             if client is None or not self._connected:
                 raise self._unavailable()
@@ -512,7 +517,10 @@ class MqttTransport:
             ticket = self._tickets = self._tickets + 1
             self._pending[serial] = (future, accept or _any, ticket)
             try:
-                info = client.publish(f"SUB/{serial}", payload, qos=1)
+                topic = self._topics.get(serial)
+                if topic is None:
+                    topic = self._topics[serial] = f"SUB/{serial}"
+                info = client.publish(topic, payload, qos=1)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     raise self._unavailable()
                 self._deadlines.watch(loop, timeout, serial, ticket)
@@ -520,6 +528,31 @@ class MqttTransport:
             finally:
                 if self._pending.get(serial, (None,))[0] is future:
                     del self._pending[serial]
+        finally:
+            self._next_turn(serial)
+
+    # One request in flight per device: a dict entry marks a serial busy, and the requests
+    # queued behind it wait on futures in order (an asyncio.Lock per serial costs several
+    # times as much on the path every request takes).
+
+    async def _wait_turn(self, serial: str, queue: collections.deque[asyncio.Future[None]]) -> None:
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._next_turn(serial)  # handed the turn, but cancelled: pass it on
+            raise
+
+    def _next_turn(self, serial: str) -> None:
+        queue = self._busy.get(serial)
+        while queue:
+            turn = queue.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the serial stays busy: it is that request's turn
+                return
+        self._busy.pop(serial, None)
 
     def _expired(self, serial: str, ticket: int, timeout: float) -> None:
         pending = self._pending.get(serial)
