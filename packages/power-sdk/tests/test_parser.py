@@ -373,6 +373,22 @@ def test_uint16_scale_matches_struct(value: int) -> None:
     assert one(UInt16(), data, "scale:0.1") == round(value * 0.1, 1)
 
 
+@given(
+    value=st.one_of(st.integers(-(2**31), 2**32 - 1), st.floats(-1e9, 1e9)),
+    numerator=st.integers(-999, 999).filter(bool),
+    digits=st.integers(1, 12),
+)
+def test_scale_equals_multiplying_and_rounding(value: float, numerator: int, digits: int) -> None:
+    # integers take a faster path (numerator / 10**digits); it must agree with round() exactly
+    argument = f"{numerator}e-{digits}"
+    factor = float(argument)
+    places = max(0, digits - len(str(abs(numerator))) + len(str(abs(numerator)).rstrip("0")))
+    transform = compile_transforms((f"scale:{argument}",), width=32)
+    assert transform is not None
+    expected = round(value * factor, places) if places else value * factor
+    assert transform(value) == expected
+
+
 @given(values=st.lists(st.integers(-(2**31), 2**31 - 1), min_size=1, max_size=8))
 def test_int32_array_round_trip(values: list[int]) -> None:
     data = struct.pack(f">{len(values)}i", *values)

@@ -7,6 +7,7 @@ protocol and the schema registry: frame the read, send it, check the answer, par
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import os
@@ -127,13 +128,11 @@ class AsyncClient:
 
     async def _exchange(self, frame: bytes) -> bytes:
         attempt = 0
+        accept = functools.partial(modbus.answers, frame)
         while True:
             try:
                 return await self.transport.request(
-                    self.serial,
-                    frame,
-                    timeout=self.timeout,
-                    accept=lambda answer: modbus.answers(frame, answer),
+                    self.serial, frame, timeout=self.timeout, accept=accept
                 )
             except BrokerUnavailableError:
                 raise  # fail fast: nothing to wait for while the broker is away
@@ -154,8 +153,12 @@ class AsyncClient:
 
     async def read_registers(self, start: int, count: int) -> bytes:
         """Raw bytes of ``count`` registers from ``start`` (split into reads of <= 125)."""
+        chunks = modbus.split_read(start, count)
+        if len(chunks) == 1:  # the usual case: one read, its data as it is
+            frame = modbus.build_read_request(start, count)
+            return modbus.parse_read_response(await self._exchange(frame), expected_count=count)
         data = bytearray()
-        for chunk_start, chunk_count in modbus.split_read(start, count):
+        for chunk_start, chunk_count in chunks:
             frame = modbus.build_read_request(chunk_start, chunk_count)
             answer = await self._exchange(frame)
             data += modbus.parse_read_response(answer, expected_count=chunk_count)

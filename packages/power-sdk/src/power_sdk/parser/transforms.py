@@ -75,10 +75,19 @@ def _scale(spec: str, args: list[str]) -> Transform:
     _arity(spec, args, 1)
     factor = _number(spec, args[0])
     digits = _decimals(args[0])
-    if digits:
-        # Round to the factor's precision so 2305 x 0.1 reads 230.5, not 230.50000000000003.
+    if not digits:
+        return lambda v: v * factor
+    # Round to the factor's precision so 2305 x 0.1 reads 230.5, not 230.50000000000003.
+    if digits > 9:
         return lambda v: round(v * factor, digits)
-    return lambda v: v * factor
+    # An integer (every raw register value is one) times numerator / 10**digits is that
+    # rounded value already: the division is correctly rounded, so it gives the float
+    # nearest to the exact decimal, as round() does, in a tenth of round()'s time.
+    divisor = 10**digits
+    numerator = int(Decimal(args[0]).scaleb(digits))
+    if numerator == 1:
+        return lambda v: v / divisor if v.__class__ is int else round(v * factor, digits)
+    return lambda v: v * numerator / divisor if v.__class__ is int else round(v * factor, digits)
 
 
 def _minus(spec: str, args: list[str]) -> Transform:

@@ -212,16 +212,17 @@ class Executor:
                     report.errors.append(f"block {block_id}: {exc}")
                     continue
                 report.blocks += 1
-                record = Record(
-                    device.id,
-                    device.session.serial,
-                    device.profile,
-                    block.block_id,
-                    block.name,
-                    block.values,
-                    block.units,
-                )
-                await self._emit(device, record)
+                if device.sinks:  # a record only for someone to hand it to
+                    record = Record(
+                        device.id,
+                        device.session.serial,
+                        device.profile,
+                        block.block_id,
+                        block.name,
+                        block.values,
+                        block.units,
+                    )
+                    await self._emit(device, record)
         except PowerSdkError as exc:
             logger.warning("device %s: %s", device.id, exc)
             report.errors.append(str(exc))

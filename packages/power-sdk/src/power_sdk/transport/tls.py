@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from power_sdk.errors import TlsError
 
-__all__ = ["TlsFiles", "load_pkcs12", "read_pkcs12"]
+__all__ = ["TlsFiles", "client_context", "load_pkcs12", "read_pkcs12"]
 
 
 def load_pkcs12(data: bytes, password: str | None) -> tuple[bytes, bytes, bytes]:
@@ -114,3 +115,25 @@ class TlsFiles:
 
     def __exit__(self, *exc: object) -> None:
         self.cleanup()
+
+
+def client_context(
+    *,
+    ca_file: str | None = None,
+    certfile: str | os.PathLike[str] | None = None,
+    keyfile: str | os.PathLike[str] | None = None,
+    check_hostname: bool = True,
+) -> ssl.SSLContext:
+    """A TLS client context for the broker connection.
+
+    The broker's certificate is checked against ``ca_file`` (default: the system's CAs), its
+    host name too unless ``check_hostname`` is false; the client certificate and key are
+    loaded when given. Blocking (it reads the files): call it from a worker thread when an
+    event loop is running. The files may be deleted once it returned: the context holds what
+    it needs.
+    """
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
+    context.check_hostname = check_hostname
+    if certfile is not None:
+        context.load_cert_chain(certfile, keyfile)
+    return context
