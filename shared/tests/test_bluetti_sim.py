@@ -172,7 +172,7 @@ def test_values_drift_like_a_battery() -> None:
     assert model.soc < soc
     assert model.discharge_wh > discharge
     charged = model.charge_wh
-    model.write(2000, b"\x00\x00")  # AC output off: no load, solar charges
+    model.write(2006, b"\x00\x00")  # AC output off: no load, solar charges
     soc_before = model.soc
     for step in range(1, 20):
         model.tick(start + 0.5 + step)
@@ -183,7 +183,7 @@ def test_values_drift_like_a_battery() -> None:
 
 def test_a_full_battery_exports_the_solar_surplus() -> None:
     model = DeviceModel("S1", PROFILES["EL100V2"], speed=3600.0, seed=1)
-    model.write(2000, b"\x00\x00")  # AC output off: nothing uses the sun
+    model.write(2006, b"\x00\x00")  # AC output off: nothing uses the sun
     model.soc = 100.0
     fed = model.feedback_wh
     model.tick(model._last + 0.25)

@@ -27,7 +27,7 @@ def runtime_yaml(info: dict[str, Any], out: Path) -> str:
   - id: {device["profile"].lower()}-{index}
     pipeline: bluetti
     profile_id: {device["profile"]}
-    transport: {{opts: {{serial: "{device["serial"]}"}}}}
+    transport: {{opts: {{device_sn: "{device["serial"]}"}}}}
     sinks: [{{type: jsonl, path: "{out}"}}]"""
         for index, device in enumerate(info["devices"])
     )

@@ -30,11 +30,11 @@ from power_sdk.parser import (
     compile_transforms,
     parse_datatype,
 )
-from power_sdk.parser.blocks import BUILTIN_SCHEMAS
+from power_sdk.plugins.bluetti.v2.schemas import BUILTIN_SCHEMAS
 
 
 def one(field_type: object, data: bytes, *transforms: str) -> object:
-    schema = BlockSchema(1, "T", [Field("v", 0, field_type, transforms)])  # type: ignore[arg-type]
+    schema = BlockSchema(1, "T", [Field("v", 0, field_type, transform=transforms)])  # type: ignore[arg-type]
     schema.validate()
     return schema.parse(data).values["v"]
 
@@ -49,7 +49,7 @@ def one(field_type: object, data: bytes, *transforms: str) -> object:
         (UInt32(), b"\x00\x01\x00\x00", 65536),
         (Int32(), b"\xff\xff\xff\xf6", -10),
         (String(6), b"EL30\x00\x00", "EL30"),
-        (String(4), b" AB ", "AB"),
+        (String(4), b" AB ", " AB "),  # kept as sent, as the published package does
         (Bitmap(UInt16()), b"\x80\x05", [0, 2, 15]),
         (Bitmap(UInt8()), b"\x00", []),
         (Enum({1: "charging"}, UInt8()), b"\x01", "charging"),
@@ -113,7 +113,7 @@ def test_no_transforms_compile_to_none() -> None:
     ],
 )
 def test_bad_transforms_fail_at_registration(spec: str, message: str) -> None:
-    schema = BlockSchema(7, "BAD", [Field("v", 0, UInt16(), (spec,))])
+    schema = BlockSchema(7, "BAD", [Field("v", 0, UInt16(), transform=(spec,))])
     with pytest.raises(SchemaError, match=message):
         SchemaRegistry([schema])
 
@@ -127,7 +127,9 @@ def test_hex_arguments_of_every_numeric_transform(spec: str, raw: int, expected:
 
 
 def test_transform_overflow_at_parse_time_is_a_parse_error() -> None:
-    schema = BlockSchema(7, "BIG", [Field("v", 0, UInt16(), ("scale:1.0e300",) * 2 + ("shift:1",))])
+    schema = BlockSchema(
+        7, "BIG", [Field("v", 0, UInt16(), transform=("scale:1.0e300",) * 2 + ("shift:1",))]
+    )
     SchemaRegistry([schema])
     with pytest.raises(ParseError, match="field 'v' cannot be decoded"):
         schema.parse(b"\xff\xff")
@@ -135,7 +137,7 @@ def test_transform_overflow_at_parse_time_is_a_parse_error() -> None:
 
 def test_transform_on_string_is_a_schema_error() -> None:
     with pytest.raises(SchemaError, match="numeric type"):
-        SchemaRegistry([BlockSchema(7, "S", [Field("s", 0, String(4), ("abs",))])])
+        SchemaRegistry([BlockSchema(7, "S", [Field("s", 0, String(4), transform=("abs",))])])
 
 
 @pytest.mark.parametrize(
@@ -186,12 +188,13 @@ def test_schema_validation_errors() -> None:
         (lambda: BlockSchema(9, "X", [Field("a", 0, UInt16)]), "type must be a datatype"),
         (lambda: BlockSchema(9, "X", [Field(5, 0, UInt16())]), "name must be non-empty text"),
         (
-            lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), min_protocol="x")]),
-            "min_protocol must be an integer",
+            lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), min_protocol_version="x")]),
+            "min_protocol_version must be an integer",
         ),
         (lambda: BlockSchema("9", "X", []), "block id must be an integer"),
         (lambda: BlockSchema(9, "X", [], min_length=2.5), "min_length must be an integer"),
-        (lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), transforms=7)]), "transforms must"),
+        (lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), transform=7)]), "transform must"),
+        (lambda: BlockSchema(9, "X", [Field("a", 0, UInt16(), required="no")]), "required must"),
     ],
 )
 def test_mistyped_schemas_fail_at_registration(schema: Any, message: str) -> None:
@@ -200,25 +203,57 @@ def test_mistyped_schemas_fail_at_registration(schema: Any, message: str) -> Non
 
 
 def test_no_transforms_may_be_none() -> None:
-    assert Field("a", 0, UInt16(), transforms=None).transforms == ()  # type: ignore[arg-type]
+    assert Field("a", 0, UInt16(), transform=None).transform == ()  # type: ignore[arg-type]
 
 
 def test_overlap_is_a_warning_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="power_sdk")
     registry = SchemaRegistry.with_builtins()
-    assert any("'soc'" in w and "overlaps 'power'" in w for w in registry.warnings)
-    assert "overlaps" in caplog.text
+    assert registry.warnings == [
+        "block 15750: field 'dc_voltage_set' (bytes 0..0) overlaps 'enable_flags' (bytes 0..1)"
+    ]
+    assert "overlaps" not in caplog.text  # the catalogue's own warnings are known: debug only
+    mine = BlockSchema(4000, "MINE", [Field("word", 0, UInt16()), Field("low", 1, UInt8())])
+    assert registry.register(mine) == [
+        "block 4000: field 'low' (bytes 1..1) overlaps 'word' (bytes 0..1)"
+    ]
+    assert "overlaps 'word'" in caplog.text
+    # flags read from the very same register are a layout choice, not an overlap
+    flags = BlockSchema(
+        4001,
+        "FLAGS",
+        [
+            Field("a", 0, UInt16(), transform=["hex_enable_list:0:0"]),
+            Field("b", 0, UInt16(), transform=["hex_enable_list:0:1"]),
+        ],
+    )
+    assert registry.register(flags) == []
 
 
 def test_registry_is_instance_scoped_and_rejects_duplicates() -> None:
     first, second = SchemaRegistry.with_builtins(), SchemaRegistry.with_builtins()
-    custom = BlockSchema(720, "OTA_STATUS", [Field("state", 0, UInt16())])
+    custom = BlockSchema(4000, "MINE", [Field("state", 0, UInt16())])
     first.register(custom)
-    assert 720 in first
-    assert 720 not in second
+    assert 4000 in first
+    assert 4000 not in second
+    first.register(custom)  # the same schema again changes nothing
+    other = BlockSchema(4000, "OTHER", [Field("state", 0, UInt8())])
+    with pytest.raises(SchemaError, match=r"already has a schema \(MINE\)"):
+        first.register(other)
+    first.register(other, replace=True)
+    assert first.get(4000).name == "OTHER"
+
+
+def test_a_schema_over_a_builtin_replaces_it_in_that_registry_only() -> None:
+    first, second = SchemaRegistry.with_builtins(), SchemaRegistry.with_builtins()
+    assert first.is_builtin(1300)
+    mine = BlockSchema(1300, "MY_GRID", [Field("frequency", 0, UInt16())], min_length=2)
+    first.register(mine)
+    assert first.get(1300) is mine
+    assert not first.is_builtin(1300)
+    assert second.get(1300).name == "INV_GRID_INFO"
     with pytest.raises(SchemaError, match="already has a schema"):
-        first.register(custom)
-    first.register(custom, replace=True)
+        first.register(BlockSchema(1300, "AGAIN", [Field("f", 0, UInt8())]))
 
 
 def test_unknown_block_is_typed() -> None:
@@ -302,7 +337,10 @@ def field_data(**changes: object) -> dict[str, object]:
         (field_data(type="u17"), r"fields\[0\].type: unknown datatype 'u17'"),
         (field_data(type="enum", mapping=[1, 2]), r"fields\[0\].mapping must map integers"),
         (field_data(type="enum", mapping={"x": "on"}), r"fields\[0\].mapping must map integers"),
-        (field_data(transforms=7), r"fields\[0\].transforms must be a list"),
+        (field_data(transforms=7), r"fields\[0\].transform must be a list"),
+        (field_data(transform=[1]), r"fields\[0\].transform must be a list"),
+        (field_data(transform=[], transforms=[]), r"fields\[0\] gives both transform and"),
+        (field_data(required="yes"), r"fields\[0\].required must be true or false"),
         (field_data(unit=3), r"fields\[0\].unit must be a string"),
     ],
 )
@@ -313,7 +351,7 @@ def test_from_dict_errors_name_the_key(data: object, message: str) -> None:
 
 def test_from_dict_takes_a_single_transform_as_text() -> None:
     schema = BlockSchema.from_dict(field_data(transforms="scale:0.1"))
-    assert schema.fields[0].transforms == ("scale:0.1",)
+    assert schema.fields[0].transform == ("scale:0.1",)  # type: ignore[union-attr]
     SchemaRegistry([schema])
     assert schema.parse(b"\x00\x0b").values == {"v": 1.1}
 
@@ -333,6 +371,22 @@ def test_random_block_data_raises_only_package_errors(data: bytes, protocol: int
 def test_uint16_scale_matches_struct(value: int) -> None:
     data = struct.pack(">H", value)
     assert one(UInt16(), data, "scale:0.1") == round(value * 0.1, 1)
+
+
+@given(
+    value=st.one_of(st.integers(-(2**31), 2**32 - 1), st.floats(-1e9, 1e9)),
+    numerator=st.integers(-999, 999).filter(bool),
+    digits=st.integers(1, 12),
+)
+def test_scale_equals_multiplying_and_rounding(value: float, numerator: int, digits: int) -> None:
+    # integers take a faster path (numerator / 10**digits); it must agree with round() exactly
+    argument = f"{numerator}e-{digits}"
+    factor = float(argument)
+    places = max(0, digits - len(str(abs(numerator))) + len(str(abs(numerator)).rstrip("0")))
+    transform = compile_transforms((f"scale:{argument}",), width=32)
+    assert transform is not None
+    expected = round(value * factor, places) if places else value * factor
+    assert transform(value) == expected
 
 
 @given(values=st.lists(st.integers(-(2**31), 2**31 - 1), min_size=1, max_size=8))
@@ -382,7 +436,7 @@ TRANSFORM_ARGUMENT = st.one_of(
     data=st.binary(min_size=4, max_size=4),
 )
 def test_transform_grammar_fails_at_registration_or_parses(specs: list[str], data: bytes) -> None:
-    schema = BlockSchema(7, "T", [Field("v", 0, Int32(), tuple(specs))])
+    schema = BlockSchema(7, "T", [Field("v", 0, Int32(), transform=tuple(specs))])
     try:
         SchemaRegistry([schema])
     except SchemaError as exc:
@@ -421,122 +475,3 @@ def test_random_datatype_specs_raise_only_schema_errors(spec: str, data: bytes) 
     schema.validate()
     if kind.size <= len(data):
         assert "v" in schema.parse(data).values
-
-
-# The fact sheet's layouts, written out independently of blocks.py:
-# (name, offset, datatype, transforms, unit, min_protocol)
-D, T = ("scale:0.1",), ("minus:40",)
-FACT_SHEET = {
-    100: (
-        120,
-        False,
-        [
-            ("pack_voltage", 0, "u16", D, "V", 0),
-            ("pack_current", 2, "u16", D, "A", 0),
-            ("soc", 4, "u16", (), "%", 0),
-            ("pack_power", 6, "u32", (), "W", 0),
-            ("load_power", 10, "u32", (), "W", 0),
-            ("pack_online", 16, "bitmap:u16", (), None, 0),
-            ("device_model", 20, "string:12", (), None, 0),
-            ("device_serial", 32, "string:8", (), None, 0),
-            ("pack_temp_avg", 48, "u16", T, "°C", 0),
-            ("pack_temp_max", 50, "u16", T, "°C", 0),
-            ("pack_temp_min", 52, "u16", T, "°C", 0),
-            ("dc_input_power", 80, "u32", (), "W", 2001),
-            ("ac_input_power", 84, "u32", (), "W", 2001),
-            ("pv_power", 88, "u32", (), "W", 2001),
-            ("grid_power", 92, "i32", (), "W", 2001),
-            ("total_energy_charge", 100, "u32", D, "kWh", 2001),
-            ("ac_output_power", 104, "u32", (), "W", 2001),
-            ("pv_charge_energy", 108, "u32", D, "kWh", 2001),
-            ("total_energy_discharge", 112, "u32", D, "kWh", 2001),
-            ("total_feedback_energy", 116, "u32", D, "kWh", 2001),
-            ("soh", 120, "u16", (), "%", 0),
-            ("pv1_voltage", 124, "u16", D, "V", 0),
-            ("pv1_current", 126, "u16", D, "A", 0),
-            ("pv2_voltage", 128, "u16", D, "V", 0),
-            ("pv2_current", 130, "u16", D, "A", 0),
-        ],
-    ),
-    1300: (
-        32,
-        True,
-        [
-            ("frequency", 0, "u16", D, "Hz", 0),
-            ("phase_1_voltage", 2, "u16", D, "V", 0),
-            ("phase_2_voltage", 4, "u16", D, "V", 0),
-            ("total_charge_energy", 6, "u32", D, "kWh", 0),
-            ("total_feedback_energy", 10, "u32", D, "kWh", 0),
-            ("phase_0_power", 26, "i16", ("abs",), "W", 0),
-            ("phase_0_voltage", 28, "u16", D, "V", 0),
-            ("phase_0_current", 30, "i16", ("abs", "scale:0.1"), "A", 0),
-        ],
-    ),
-    6000: (
-        64,
-        False,
-        [
-            ("pack_volt_type", 0, "u16", (), None, 0),
-            ("pack_count", 3, "u8", (), None, 0),
-            ("pack_online", 4, "bitmap:u16", (), None, 0),
-            ("voltage", 6, "u16", D, "V", 0),
-            ("current", 8, "u16", D, "A", 0),
-            ("power", 10, "u16", (), "W", 0),
-            ("soc", 11, "u8", (), "%", 0),
-            ("soh", 13, "u8", (), "%", 0),
-            ("temp_avg", 14, "u16", T, "°C", 0),
-            ("running_status", 17, "enum:u8", (), None, 0),
-            ("charging_status", 19, "u8", (), None, 0),
-            ("max_charge_voltage", 20, "u16", D, "V", 0),
-            ("max_charge_current", 22, "u16", D, "A", 0),
-            ("max_discharge_current", 24, "u16", D, "A", 0),
-            ("pack_mos", 32, "bitmap:u16", (), None, 0),
-            ("time_to_full", 34, "u16", (), "min", 0),
-            ("time_to_empty", 36, "u16", (), "min", 0),
-            ("cell_count", 38, "u16", (), None, 0),
-            ("cycles", 40, "u16", (), None, 0),
-            ("temp_max", 50, "u16", T, "°C", 0),
-            ("temp_min", 52, "u16", T, "°C", 0),
-            ("pack_fault_bits", 62, "bitmap:u16", (), None, 0),
-        ],
-    ),
-}
-
-
-@pytest.mark.parametrize("block_id", sorted(FACT_SHEET))
-def test_builtin_layouts_match_the_fact_sheet(block_id: int) -> None:
-    min_length, strict, fields = FACT_SHEET[block_id]
-    schema = SchemaRegistry.with_builtins().get(block_id)
-    assert (schema.min_length, schema.strict) == (min_length, strict)
-
-    def text_form(kind: object) -> object:
-        # enums keep their value names in blocks.py; the fact sheet only gives the base type
-        return "enum:u8" if isinstance(kind, Enum) and isinstance(kind.base, UInt8) else kind
-
-    actual = [
-        (f.name, f.offset, text_form(f.type), f.transforms, f.unit, f.min_protocol)
-        for f in schema.fields
-    ]
-    expected = [
-        (name, offset, kind if kind == "enum:u8" else parse_datatype(kind), *rest)
-        for name, offset, kind, *rest in fields
-    ]
-    assert actual == expected
-
-
-def test_block_6000_soc_overlap_is_exactly_one_warning() -> None:
-    registry = SchemaRegistry()
-    warnings = registry.register(SchemaRegistry.with_builtins().get(6000))
-    assert warnings == ["block 6000: field 'soc' (bytes 11..11) overlaps 'power' (bytes 10..11)"]
-    data = bytearray(64)
-    data[10:12] = b"\x01\x2c"  # power 300 W, whose low byte 0x2c is read as soc 44
-    values = registry.get(6000).parse(bytes(data)).values
-    assert (values["power"], values["soc"]) == (300, 44)
-
-
-def test_block_1300_signed_phase_values_read_as_magnitudes() -> None:
-    data = bytearray(32)
-    struct.pack_into(">hHh", data, 26, -1500, 2301, -65)
-    values = SchemaRegistry.with_builtins().get(1300).parse(bytes(data)).values
-    assert (values["phase_0_power"], values["phase_0_voltage"]) == (1500, 230.1)
-    assert values["phase_0_current"] == 6.5

@@ -346,19 +346,19 @@ def test_bad_schema_in_config_names_its_index() -> None:
 
 
 class RecordingTransport:
-    """Records the options each transport is created with (one per pfx)."""
+    """Records the options each transport is created with (one per certificate)."""
 
-    options = frozenset({"pfx", "pfx_password"})
+    options = frozenset({"pfx_cert", "cert_password"})
 
     def __init__(self) -> None:
         self.created: dict[str, dict[str, Any]] = {}
 
     def key(self, options: Mapping[str, Any]) -> Hashable:
-        return options.get("pfx")
+        return options.get("pfx_cert")
 
     def create(self, options: Mapping[str, Any]) -> str:
-        self.created[str(options["pfx"])] = dict(options)
-        return str(options["pfx"])
+        self.created[str(options["pfx_cert"])] = dict(options)
+        return str(options["pfx_cert"])
 
     async def connect(self, transport: Any) -> None:
         pass
@@ -372,9 +372,11 @@ version: 1
 pipelines:
   acme: {transport: rec, vendor: acme, protocol: acme1}
 devices:
-  - {id: own, pipeline: acme, profile_id: A1, transport: {opts: {pfx: a.pfx, pfx_password: mine}}}
-  - {id: empty, pipeline: acme, profile_id: A1, transport: {opts: {pfx: b.pfx, pfx_password: ""}}}
-  - {id: none, pipeline: acme, profile_id: A1, transport: {opts: {pfx: c.pfx}}}
+  - {id: own, pipeline: acme, profile_id: A1,
+     transport: {opts: {pfx_cert: a.pfx, cert_password: mine}}}
+  - {id: empty, pipeline: acme, profile_id: A1,
+     transport: {opts: {pfx_cert: b.pfx, cert_password: ""}}}
+  - {id: none, pipeline: acme, profile_id: A1, transport: {opts: {pfx_cert: c.pfx}}}
 """
 
 
@@ -396,10 +398,10 @@ def test_cli_password_overrides_env_password_only_fills_in(
     executor = Executor(
         parse_config(PFX_DEVICES, env={}),
         registry=registry,
-        **{kind: {"pfx_password": "given"}},  # type: ignore[arg-type]
+        **{kind: {"cert_password": "given"}},  # type: ignore[arg-type]
     )
     executor.open()
-    assert {pfx: o["pfx_password"] for pfx, o in transport.created.items()} == expected
+    assert {pfx: o["cert_password"] for pfx, o in transport.created.items()} == expected
 
 
 @pytest.mark.parametrize(

@@ -217,7 +217,12 @@ def test_config_error_exit_status(tmp_path: Path) -> None:
     assert "cannot read runtime config" in missing.stderr
 
 
-def test_continuous_mode_exits_when_no_device_can_be_opened(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "mode", [[], ["--once"], ["--dry-run"]], ids=["continuous", "once", "dry-run"]
+)
+def test_a_device_that_cannot_be_opened_is_a_config_error_in_every_mode(
+    tmp_path: Path, mode: list[str]
+) -> None:
     config = tmp_path / "runtime.yaml"
     config.write_text(
         "version: 1\n"
@@ -226,11 +231,11 @@ def test_continuous_mode_exits_when_no_device_can_be_opened(tmp_path: Path) -> N
         "devices: [{id: typo, pipeline: p, profile_id: EL9000}]\n"
     )
     done = subprocess.run(
-        [*CLI, "--config", str(config)], capture_output=True, text=True, timeout=60
+        [*CLI, "--config", str(config), *mode], capture_output=True, text=True, timeout=60
     )
-    assert done.returncode == 1
-    assert "device typo cannot be opened: unknown device profile 'EL9000'" in done.stderr
-    assert "no device could be opened" in done.stderr
+    assert done.returncode == 2
+    assert "devices[0] (typo): unknown device profile 'EL9000'" in done.stderr
+    assert done.stdout == ""
 
 
 async def test_a_bad_device_never_stops_the_others(
@@ -258,7 +263,7 @@ devices:
     assert reports["real"].blocks == 1
     assert "did not answer" in reports["ghost"].errors[0]
     assert "unknown device profile 'EL9000'" in reports["typo"].errors[0]
-    stored = (tmp_path / "o.jsonl").read_text().splitlines()
+    stored = (await asyncio.to_thread((tmp_path / "o.jsonl").read_text)).splitlines()
     assert [json.loads(line)["device"] for line in stored] == ["real"]
     assert "pw-never-logged" not in caplog.text
 
@@ -273,9 +278,12 @@ async def test_broker_restart_mid_run(
     def count() -> int:
         return len(out.read_text().splitlines()) if out.exists() else 0
 
+    async def reached(target: int) -> bool:
+        return await asyncio.to_thread(count) >= target
+
     async def wait_for(target: int, seconds: float) -> None:
         await eventually(
-            lambda: count() >= target, within=seconds, interval=0.05, message="records stalled"
+            lambda: reached(target), within=seconds, interval=0.05, message="records stalled"
         )
 
     executor = Executor(parse_config(text, env={"TEST_BROKER": mqtt_broker.url}))
@@ -284,7 +292,7 @@ async def test_broker_restart_mid_run(
     try:
         await wait_for(8, 10)
         await asyncio.to_thread(mqtt_broker.restart)
-        before = count()
+        before = await asyncio.to_thread(count)
         await wait_for(before + 8, 30)
         assert not task.done()
     finally:
@@ -331,11 +339,11 @@ pipelines: {{p: {{transport: mqtt, vendor: bluetti, protocol: v2}}}}
 defaults: {{transport: {{opts: {{broker: "{bluetti_on_broker.info()["broker"]}"}}}}}}
 schemas:
   - block_id: 2000
-    name: INV_BASE_SETTINGS
+    name: MY_BASE_SETTINGS
     min_length: 4
     fields:
-      - {{name: ac_output, offset: 0, type: u16}}
-      - {{name: mode, offset: 3, type: "enum:u8", mapping: {{0: normal, 1: eco}}}}
+      - {{name: address, offset: 0, type: u8}}
+      - {{name: mode, offset: 1, type: "enum:u8", mapping: {{0: standby, 1: normal}}}}
 devices:
   - {{id: d, pipeline: p, profile_id: {device["profile"]},
      transport: {{opts: {{serial: "{device["serial"]}", blocks: [2000]}}}},
@@ -344,10 +352,10 @@ devices:
     async with Executor(parse_config(text, env={})) as executor:
         (report,) = await executor.run_once()
     assert report.ok, report.errors
-    (line,) = (tmp_path / "o.jsonl").read_text().splitlines()
+    (line,) = (await asyncio.to_thread((tmp_path / "o.jsonl").read_text)).splitlines()
     record = json.loads(line)
-    assert record["block"] == "INV_BASE_SETTINGS"
-    assert record["values"] == {"ac_output": 1, "mode": "normal"}
+    assert record["block"] == "MY_BASE_SETTINGS"
+    assert record["values"] == {"address": 1, "mode": "normal"}
 
 
 @pytest.mark.skipif(not mosquitto_available(), reason="mosquitto is not installed")
@@ -359,7 +367,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
     from power_sdk.runtime.sinks import MqttSink
 
     caplog.set_level(logging.DEBUG)
-    passwd = shutil.which("mosquitto_passwd")
+    passwd = await asyncio.to_thread(shutil.which, "mosquitto_passwd")
     if passwd is None:
         pytest.skip("mosquitto_passwd is not installed")
     password_file = tmp_path / "passwords"
@@ -369,8 +377,9 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
     if os.geteuid() == 0:  # mosquitto would drop to a user that cannot read tmp_path
         extra = "user root\n" + extra
     record = Record("d", "SN", "EL100V2", 100, "APP_HOME_DATA", {"soc": 50}, {"soc": "%"})
-    with ThreadedBroker(MosquittoBroker(extra_config=extra)) as broker:
-        collector = Collector(broker.url, "t/#")
+    mosquitto = await asyncio.to_thread(MosquittoBroker, extra_config=extra)  # makes a temp dir
+    with ThreadedBroker(mosquitto) as broker:
+        collector = await asyncio.to_thread(Collector, broker.url, "t/#")
         good = MqttSink(broker.url, "t/{device_id}", qos=1, username="ha", password="sink-s3cret")
         bad = MqttSink(broker.url, "t/{device_id}", username="ha", password="wrong-pw")
         try:
@@ -385,7 +394,7 @@ async def test_mqtt_sink_logs_in_with_username_and_password(
                 await asyncio.sleep(0.02)
         finally:
             await bad.close()
-            collector.close()
+            await asyncio.to_thread(collector.close)  # joins paho's thread: not on the loop
     assert (good.published, bad.published, bad.dropped) == (1, 0, 1)
     assert collector.messages[0][0] == "t/d"
     assert "refused the connection" in caplog.text

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
 import logging
 import os
 import stat
@@ -13,100 +11,34 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 
 from power_sdk import AsyncClient, BrokerUnavailableError, RequestTimeoutError, TlsError
 from power_sdk.transport import MqttTransport, TlsFiles, load_pkcs12
 from shared_testing.bluetti.broker import MosquittoBroker, ThreadedBroker, mosquitto_available
 from shared_testing.simulator import RunningSimulator
 
-PASSWORD = "correct horse battery staple"
+from .pki import PASSWORD, Pki
 
 
-def _cert(
-    subject: str,
-    key: ec.EllipticCurvePrivateKey,
-    issuer: tuple[str, ec.EllipticCurvePrivateKey] | None = None,
-    *,
-    ca: bool = False,
-) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.UTC)
-    issuer_name, issuer_key = issuer or (subject, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_name)]))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if not ca:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _pem(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    directory = tmp_path_factory.mktemp("pki")
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _cert("test-ca", ca_key, ca=True)
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    server = _cert("127.0.0.1", server_key, ("test-ca", ca_key))
-    client_key = ec.generate_private_key(ec.SECP256R1())
-    client = _cert("device-2430100000001", client_key, ("test-ca", ca_key))
-    pem = serialization.Encoding.PEM
-    key_format = serialization.PrivateFormat.PKCS8
-    plain = serialization.NoEncryption()
-    pfx = pkcs12.serialize_key_and_certificates(
-        b"client",
-        client_key,
-        client,
-        [ca],
-        serialization.BestAvailableEncryption(PASSWORD.encode()),
-    )
-    return {
-        "ca": _pem(directory / "ca.pem", ca.public_bytes(pem)),
-        "server_cert": _pem(directory / "server.pem", server.public_bytes(pem)),
-        "server_key": _pem(
-            directory / "server.key", server_key.private_bytes(pem, key_format, plain)
-        ),
-        "pfx": _pem(directory / "client.pfx", pfx),
-    }
-
-
-def test_load_pkcs12(pki: dict[str, Path]) -> None:
-    cert, key, chain = load_pkcs12(pki["pfx"].read_bytes(), PASSWORD)
+def test_load_pkcs12(pki: Pki) -> None:
+    cert, key, chain = load_pkcs12(pki.pfx.read_bytes(), PASSWORD)
     assert cert.startswith(b"-----BEGIN CERTIFICATE-----")
     assert b"PRIVATE KEY" in key
     assert chain.startswith(b"-----BEGIN CERTIFICATE-----")
 
 
-def test_wrong_password_is_typed_and_not_echoed(pki: dict[str, Path]) -> None:
+def test_wrong_password_is_typed_and_not_echoed(pki: Pki) -> None:
     with pytest.raises(TlsError, match="wrong password or damaged file") as info:
-        TlsFiles.from_pkcs12(pki["pfx"], "not-the-password")
+        TlsFiles.from_pkcs12(pki.pfx, "not-the-password")
     assert "not-the-password" not in str(info.value)
     with pytest.raises(TlsError, match="cannot read the PKCS#12 file"):
-        TlsFiles.from_pkcs12(pki["pfx"].parent / "missing.pfx", PASSWORD)
+        TlsFiles.from_pkcs12(pki.pfx.parent / "missing.pfx", PASSWORD)
     with pytest.raises(TlsError, match="damaged"):
         load_pkcs12(b"not a pfx", PASSWORD)
 
 
-def test_temp_files_are_private_and_removed(pki: dict[str, Path]) -> None:
-    files = TlsFiles.from_pkcs12(pki["pfx"], PASSWORD)
+def test_temp_files_are_private_and_removed(pki: Pki) -> None:
+    files = TlsFiles.from_pkcs12(pki.pfx, PASSWORD)
     assert stat.S_IMODE(files.directory.stat().st_mode) == 0o700
     for path in (files.certfile, files.keyfile, files.cafile):
         assert path is not None
@@ -116,11 +48,11 @@ def test_temp_files_are_private_and_removed(pki: dict[str, Path]) -> None:
     files.cleanup()  # idempotent
 
 
-def test_temp_files_removed_when_the_block_raises(pki: dict[str, Path]) -> None:
+def test_temp_files_removed_when_the_block_raises(pki: Pki) -> None:
     seen: list[Path] = []
 
     def use_and_fail() -> None:
-        with TlsFiles.from_pkcs12(pki["pfx"], PASSWORD) as files:
+        with TlsFiles.from_pkcs12(pki.pfx, PASSWORD) as files:
             seen.append(files.directory)
             raise RuntimeError("boom")
 
@@ -129,7 +61,7 @@ def test_temp_files_removed_when_the_block_raises(pki: dict[str, Path]) -> None:
     assert not seen[0].exists()
 
 
-def test_temp_files_removed_at_interpreter_exit(pki: dict[str, Path]) -> None:
+def test_temp_files_removed_at_interpreter_exit(pki: Pki) -> None:
     code = (
         "import sys\n"
         "from power_sdk.transport import TlsFiles\n"
@@ -138,7 +70,7 @@ def test_temp_files_removed_at_interpreter_exit(pki: dict[str, Path]) -> None:
         "sys.exit(3)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(pki["pfx"]), PASSWORD],
+        [sys.executable, "-c", code, str(pki.pfx), PASSWORD],
         capture_output=True,
         text=True,
         timeout=30,
@@ -148,25 +80,27 @@ def test_temp_files_removed_at_interpreter_exit(pki: dict[str, Path]) -> None:
 
 
 async def test_temp_files_are_gone_once_loaded_even_if_the_broker_is_unreachable(
-    pki: dict[str, Path], caplog: pytest.LogCaptureFixture
+    pki: Pki, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     transport = MqttTransport(
-        "mqtts://127.0.0.1:9", pfx=pki["pfx"], pfx_password=PASSWORD, connect_timeout=0.3
+        "mqtts://127.0.0.1:9", pfx=pki.pfx, pfx_password=PASSWORD, connect_timeout=0.3
     )
     with pytest.raises(BrokerUnavailableError):
         await transport.connect()
     assert transport.tls_directory is not None
-    assert not transport.tls_directory.exists()  # deleted as soon as paho loaded them
+    # deleted as soon as paho loaded them
+    assert not await asyncio.to_thread(transport.tls_directory.exists)
     await transport.close()
     assert PASSWORD not in caplog.text
-    key_pem = load_pkcs12(pki["pfx"].read_bytes(), PASSWORD)[1].decode()
+    pfx = await asyncio.to_thread(pki.pfx.read_bytes)
+    key_pem = load_pkcs12(pfx, PASSWORD)[1].decode()
     assert key_pem.splitlines()[1] not in caplog.text
 
 
 @pytest.mark.skipif(not mosquitto_available(), reason="mosquitto is not installed")
 async def test_mutual_tls_against_mosquitto(
-    pki: dict[str, Path], simulator: object, caplog: pytest.LogCaptureFixture
+    pki: Pki, simulator: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     from shared_testing.bluetti.broker import free_port
@@ -175,14 +109,15 @@ async def test_mutual_tls_against_mosquitto(
     extra = (
         "user root\n"
         f"listener {tls_port} 127.0.0.1\n"
-        f"cafile {pki['ca']}\n"
-        f"certfile {pki['server_cert']}\n"
-        f"keyfile {pki['server_key']}\n"
+        f"cafile {pki.ca}\n"
+        f"certfile {pki.server_cert}\n"
+        f"keyfile {pki.server_key}\n"
         "require_certificate true\n"
     )
     if os.geteuid() != 0:
         extra = extra.replace("user root\n", "")
-    with ThreadedBroker(MosquittoBroker(extra_config=extra)) as broker:
+    mosquitto = await asyncio.to_thread(MosquittoBroker, extra_config=extra)  # makes a temp dir
+    with ThreadedBroker(mosquitto) as broker:
         sim: RunningSimulator = simulator("bluetti", broker=broker.url)  # type: ignore[operator]
         device = sim.info()["devices"][0]
         client = AsyncClient(
@@ -190,9 +125,9 @@ async def test_mutual_tls_against_mosquitto(
             profile=device["profile"],
             transport=MqttTransport(
                 f"mqtts://127.0.0.1:{tls_port}",
-                pfx=pki["pfx"],
+                pfx=pki.pfx,
                 pfx_password=PASSWORD,
-                ca_file=str(pki["ca"]),
+                ca_file=str(pki.ca),
             ),
         )
         await client.connect()
@@ -200,7 +135,8 @@ async def test_mutual_tls_against_mosquitto(
             block = await client.read_block(100)
             directory = client.transport.tls_directory
             assert directory is not None
-            assert not directory.exists()  # connected, and nothing left on disk
+            # connected, and nothing left on disk
+            assert not await asyncio.to_thread(directory.exists)
             await asyncio.to_thread(broker.restart)  # reconnecting needs no files either
             for _ in range(100):
                 try:
@@ -216,7 +152,7 @@ async def test_mutual_tls_against_mosquitto(
         assert block.values["device_model"] == device["profile"]
         # without a client certificate the broker refuses the connection
         anonymous = MqttTransport(
-            f"mqtts://127.0.0.1:{tls_port}", ca_file=str(pki["ca"]), connect_timeout=1.0
+            f"mqtts://127.0.0.1:{tls_port}", ca_file=str(pki.ca), connect_timeout=1.0
         )
         with pytest.raises(BrokerUnavailableError):
             await anonymous.connect()
@@ -229,7 +165,7 @@ async def test_mutual_tls_against_mosquitto(
     ("ca_file", "reason"), [("missing.pem", "No such file"), ("not-a-ca.pem", "no certificate")]
 )
 async def test_bad_ca_file_is_a_tls_error(tmp_path: Path, ca_file: str, reason: str) -> None:
-    (tmp_path / "not-a-ca.pem").write_text("hello\n")
+    await asyncio.to_thread((tmp_path / "not-a-ca.pem").write_text, "hello\n")
     transport = MqttTransport("mqtts://127.0.0.1:9", ca_file=str(tmp_path / ca_file))
     with pytest.raises(TlsError, match=f"cannot set up TLS for 127.0.0.1:9: .*{reason}") as info:
         await transport.connect()

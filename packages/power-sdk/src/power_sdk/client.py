@@ -7,17 +7,19 @@ protocol and the schema registry: frame the read, send it, check the answer, par
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import os
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
-from power_sdk.device.profiles import BlockGroup, DeviceProfile, get_profile
-from power_sdk.device.state import DeviceState
+from power_sdk.devices.profiles import DeviceProfile, get_profile
 from power_sdk.errors import BrokerUnavailableError, ConfigError, TransportError
+from power_sdk.models.device import DeviceState
+from power_sdk.models.types import BlockGroup
 from power_sdk.parser.registry import SchemaRegistry
 from power_sdk.parser.schema import BlockSchema, ParsedBlock
 from power_sdk.protocol import modbus
@@ -45,20 +47,22 @@ def _check_seconds(name: str, value: float, *, zero_ok: bool) -> None:
 class AsyncClient:
     """Read and write one Bluetti V2 device over MQTT.
 
-    Give either ``broker`` (the client opens and owns its transport) or a shared
-    ``transport`` (the caller owns it). Transport errors are retried ``retries`` times with
+    Give either ``broker`` (a host name with ``port``, or an ``mqtt(s)://`` URL: the client
+    opens and owns its transport) or a shared ``transport`` (the caller owns it; the serial
+    may then come from its ``MQTTConfig``). Transport errors are retried ``retries`` times with
     exponential backoff starting at ``backoff`` seconds; protocol and parse errors are not.
     A broker that is away fails fast with :class:`~power_sdk.errors.BrokerUnavailableError`.
     """
 
     def __init__(
         self,
-        serial: str,
+        serial: str | None = None,
         *,
         profile: str | DeviceProfile = "EL100V2",
         broker: str | None = None,
+        port: int | None = None,
         transport: MqttTransport | None = None,
-        pfx: str | os.PathLike[str] | None = None,
+        pfx: str | os.PathLike[str] | bytes | None = None,
         pfx_password: str | None = None,
         timeout: float = 5.0,
         retries: int = 2,
@@ -70,6 +74,8 @@ class AsyncClient:
                 "give exactly one of broker= (the client opens its own connection) or "
                 "transport= (a shared MqttTransport)"
             )
+        if serial is None and transport is not None:
+            serial = transport.device_sn  # MQTTTransport(MQTTConfig(device_sn=...))
         if not isinstance(serial, str) or not serial or any(c in serial for c in "/+#\x00"):
             raise ConfigError(
                 f"device serial {serial!r} cannot name the MQTT topics SUB/<serial> and "
@@ -83,7 +89,7 @@ class AsyncClient:
         self.profile = profile if isinstance(profile, DeviceProfile) else get_profile(profile)
         self._owns_transport = transport is None
         self.transport = transport or MqttTransport(
-            broker or "", pfx=pfx, pfx_password=pfx_password
+            broker or "", port=port, pfx=pfx, pfx_password=pfx_password
         )
         self.timeout = timeout
         self.retries = retries
@@ -100,7 +106,7 @@ class AsyncClient:
         if self._owns_transport:
             await self.transport.close()
 
-    async def __aenter__(self) -> Self:
+    async def __aenter__(self) -> AsyncClient:
         await self.connect()
         return self
 
@@ -122,13 +128,11 @@ class AsyncClient:
 
     async def _exchange(self, frame: bytes) -> bytes:
         attempt = 0
+        accept = functools.partial(modbus.answers, frame)
         while True:
             try:
                 return await self.transport.request(
-                    self.serial,
-                    frame,
-                    timeout=self.timeout,
-                    accept=lambda answer: modbus.answers(frame, answer),
+                    self.serial, frame, timeout=self.timeout, accept=accept
                 )
             except BrokerUnavailableError:
                 raise  # fail fast: nothing to wait for while the broker is away
@@ -149,8 +153,12 @@ class AsyncClient:
 
     async def read_registers(self, start: int, count: int) -> bytes:
         """Raw bytes of ``count`` registers from ``start`` (split into reads of <= 125)."""
+        chunks = modbus.split_read(start, count)
+        if len(chunks) == 1:  # the usual case: one read, its data as it is
+            frame = modbus.build_read_request(start, count)
+            return modbus.parse_read_response(await self._exchange(frame), expected_count=count)
         data = bytearray()
-        for chunk_start, chunk_count in modbus.split_read(start, count):
+        for chunk_start, chunk_count in chunks:
             frame = modbus.build_read_request(chunk_start, chunk_count)
             answer = await self._exchange(frame)
             data += modbus.parse_read_response(answer, expected_count=chunk_count)
@@ -203,12 +211,13 @@ class Client:
 
     def __init__(
         self,
-        serial: str,
+        serial: str | None = None,
         *,
         profile: str | DeviceProfile = "EL100V2",
         broker: str | None = None,
+        port: int | None = None,
         transport: MqttTransport | None = None,
-        pfx: str | os.PathLike[str] | None = None,
+        pfx: str | os.PathLike[str] | bytes | None = None,
         pfx_password: str | None = None,
         timeout: float = 5.0,
         retries: int = 2,
@@ -218,6 +227,7 @@ class Client:
         options: dict[str, Any] = {
             "profile": profile,
             "broker": broker,
+            "port": port,
             "transport": transport,
             "pfx": pfx,
             "pfx_password": pfx_password,
@@ -238,7 +248,7 @@ class Client:
             raise
 
     @staticmethod
-    async def _build(serial: str, options: dict[str, Any]) -> AsyncClient:
+    async def _build(serial: str | None, options: dict[str, Any]) -> AsyncClient:
         return AsyncClient(serial, **options)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -275,7 +285,7 @@ class Client:
         self._thread.join(10)
         self._loop.close()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Client:
         try:
             self.connect()
         except BaseException:

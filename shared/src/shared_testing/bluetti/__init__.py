@@ -1,6 +1,7 @@
 """Simulated Bluetti V2 power stations: Modbus RTU over a real MQTT broker.
 
-``python -m shared_testing serve bluetti [--broker URL] [--serial SN --profile ID ...]``
+``python -m shared_testing serve bluetti [--broker URL] [--serial SN --profile ID ...]``, or a
+generated fleet: ``python -m shared_testing serve bluetti --devices N [--profile ID ...]``.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from shared_testing.bluetti.fleet import fleet_devices
 from shared_testing.bluetti.registers import PROFILES
 from shared_testing.bluetti.simulator import DEFAULT_DEVICES, BluettiSimulator, DeviceSpec
 
@@ -15,6 +17,7 @@ __all__ = [
     "BluettiSimulator",
     "add_cli_arguments",
     "create_simulator",
+    "fleet_devices",
     "options_from_cli",
 ]
 
@@ -25,7 +28,7 @@ def create_simulator(**options: Any) -> BluettiSimulator:
 
 
 def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--broker``, ``--serial`` and ``--profile`` to the ``serve`` command."""
+    """Add ``--broker``, ``--serial``, ``--profile`` and ``--devices`` to the ``serve`` command."""
     parser.add_argument(
         "--broker", help="use this broker (mqtt://host:port) instead of an embedded one"
     )
@@ -35,13 +38,21 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         choices=sorted(PROFILES),
-        help="device profile, paired with --serial in order (repeatable)",
+        help="device profile, paired with --serial in order (repeatable); with --devices, the "
+        "profiles of the fleet in turn",
+    )
+    parser.add_argument(
+        "--devices",
+        type=int,
+        metavar="N",
+        help="serve a generated fleet of N devices (serials in the JSON line); without "
+        "--profile it mixes every model",
     )
     parser.add_argument(
         "--embedded",
-        default="amqtt",
         choices=["amqtt", "mosquitto", "auto"],
-        help="which embedded broker to start when --broker is not given",
+        help="which embedded broker to start when --broker is not given (default: amqtt; "
+        "auto, i.e. mosquitto when installed, for a --devices fleet)",
     )
 
 
@@ -50,7 +61,12 @@ def options_from_cli(namespace: argparse.Namespace) -> dict[str, Any]:
     serials: list[str] = list(namespace.serial)
     profiles: list[str] = list(namespace.profile)
     devices: list[DeviceSpec] | None = None
-    if serials or profiles:
+    fleet = getattr(namespace, "devices", None)
+    if fleet is not None:
+        if serials:
+            raise ValueError("--devices generates the serials: give either --devices or --serial")
+        devices = fleet_devices(fleet, profiles)
+    elif serials or profiles:
         count = max(len(serials), len(profiles))
         profiles = profiles or [DEFAULT_DEVICES[0]["profile"]]
         devices = [
@@ -60,4 +76,5 @@ def options_from_cli(namespace: argparse.Namespace) -> dict[str, Any]:
             }
             for i in range(count)
         ]
-    return {"broker": namespace.broker, "devices": devices, "embedded": namespace.embedded}
+    embedded = namespace.embedded or ("auto" if fleet is not None else "amqtt")
+    return {"broker": namespace.broker, "devices": devices, "embedded": embedded}

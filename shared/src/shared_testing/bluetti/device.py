@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
-import socket
 import struct
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from shared_testing.bluetti.modbus import crc16, exception_frame, seal
+from shared_testing.bluetti.pump import PumpedClient, SocketPump
 from shared_testing.bluetti.registers import DeviceModel
 
 __all__ = ["SimulatedDevice"]
@@ -25,11 +23,6 @@ logger = logging.getLogger(__name__)
 ADDRESS = 1
 #: decides, per request, whether (and how) to misbehave; returns None to answer normally
 Misbehaviour = Callable[[str], Awaitable["str | int | None"]]
-
-
-def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class SimulatedDevice:
@@ -47,41 +40,55 @@ class SimulatedDevice:
         self.writes: list[tuple[int, bytes]] = []
         self._on_request = on_request
         self._client: mqtt.Client | None = None
+        self._pump: SocketPump | None = None
+        self._own_pump: SocketPump | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
-        self._subscribed = threading.Event()
+        self._subscribed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- connection ---------------------------------------------------------------------------
 
-    async def start(self, host: str, port: int, *, wait: float = 15.0) -> None:
-        """Connect to the broker and wait until the request topic is subscribed."""
+    async def start(
+        self, host: str, port: int, *, pump: SocketPump | None = None, wait: float = 15.0
+    ) -> None:
+        """Connect to the broker and wait until the request topic is subscribed.
+
+        Its network I/O runs on ``pump`` (shared by a fleet of devices) or on a pump of its own.
+        """
         self._loop = asyncio.get_running_loop()
         self._lock = asyncio.Lock()
-        self._subscribed.clear()
-        client = mqtt.Client(
+        self._subscribed = asyncio.Event()
+        if pump is None:
+            pump = self._own_pump = SocketPump()
+        self._pump = pump
+        client = PumpedClient(
             CallbackAPIVersion.VERSION2,
             client_id=f"bluetti-sim-{self.serial}-{secrets.token_hex(3)}",
             clean_session=True,
         )
-        client.reconnect_delay_set(min_delay=0.2, max_delay=1.0)  # type: ignore[arg-type]
-        client.on_socket_open = _no_delay
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         self._client = client
-        client.connect_async(host, port, keepalive=30)
-        client.loop_start()
-        if not await asyncio.to_thread(self._subscribed.wait, wait):
+        pump.attach(client, host, port, keepalive=30)
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), wait)
+        except asyncio.TimeoutError:  # not yet the built-in TimeoutError on Python 3.10
             await self.stop()
-            raise TimeoutError(f"simulated device {self.serial} could not reach {host}:{port}")
+            raise TimeoutError(
+                f"simulated device {self.serial} could not reach {host}:{port}"
+            ) from None
 
     async def stop(self) -> None:
         """Disconnect from the broker."""
         client, self._client = self._client, None
-        if client is not None:
-            client.disconnect()
-            await asyncio.to_thread(client.loop_stop)
+        pump, self._pump = self._pump, None
+        if client is not None and pump is not None:
+            pump.detach(client)
+        own, self._own_pump = self._own_pump, None
+        if own is not None:
+            await own.close()
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if not reason.is_failure:
@@ -91,10 +98,8 @@ class SimulatedDevice:
         self._subscribed.set()
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            payload = bytes(message.payload)
-            loop.call_soon_threadsafe(self._spawn, payload)
+        # paho calls this on the simulator's loop (the pump reads the socket there)
+        self._spawn(bytes(message.payload))
 
     def _spawn(self, payload: bytes) -> None:
         self.outstanding += 1

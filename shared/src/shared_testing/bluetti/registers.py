@@ -1,52 +1,33 @@
 """A device's register image and the physics that make its values drift.
 
-Each device keeps a 65536-register image. Dynamic values (state of charge, powers, energy
-counters) are recomputed from a small energy model before every read, at ``speed`` times real
-time: SOC falls while the load exceeds solar input, a full battery feeds the solar surplus into
-the grid (negative grid power), energy counters only ever grow.
+Each device keeps a 65536-register image: identity and settings are written once
+(:mod:`.static_blocks`), readings are recomputed from a small energy model before every read
+(:mod:`.live_blocks`), at ``speed`` times real time: SOC falls while the loads exceed solar
+input; at the grid-charge threshold the station charges from the grid (pack current negative)
+until its target; a full battery feeds the solar surplus into the grid (grid power negative);
+energy counters only ever grow. Writes to the settings take effect: AC output off removes the
+AC load, grid charging off stops charging from the grid.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import struct
 import time
 from dataclasses import dataclass, field
 
+from shared_testing.bluetti.image import RegisterImage
+from shared_testing.bluetti.live_blocks import Readings, write_live
+from shared_testing.bluetti.profiles import PROFILES, WRITABLE, ProfileSpec
+from shared_testing.bluetti.static_blocks import write_static
+
 __all__ = ["PROFILES", "WRITABLE", "DeviceModel", "ProfileSpec"]
 
-
-@dataclass(frozen=True, slots=True)
-class ProfileSpec:
-    """What the simulator needs to know about a model."""
-
-    model: str
-    protocol: int
-    capacity_wh: float
-    base_load_w: float
-    pv_peak_w: float
-    blocks: dict[int, int]
-    cells: int = 16
-
-
-_ALL = {100: 66, 1100: 54, 1300: 16, 1400: 36, 1500: 15, 6000: 32, 6100: 26}
-
-PROFILES: dict[str, ProfileSpec] = {
-    "EL30V2": ProfileSpec(
-        "EL30V2",
-        2000,
-        288.0,
-        120.0,
-        200.0,
-        {100: 60, 1100: 54, 1300: 16, 1400: 36, 6000: 32, 6100: 26},
-    ),
-    "EL100V2": ProfileSpec("EL100V2", 2001, 1024.0, 300.0, 500.0, dict(_ALL)),
-    "ELITE200V2": ProfileSpec("ELITE200V2", 2001, 2073.6, 450.0, 800.0, dict(_ALL)),
-}
-
-#: registers a client may write (settings block), first and one past last
-WRITABLE = (2000, 2300)
+#: byte offsets of block 2000 (base settings) the model obeys
+_GRID_CHARGE_SWITCH, _AC_SWITCH, _DC_SWITCH = 7, 13, 15
+#: grid charging starts at or below this SOC and runs up to the target
+GRID_CHARGE_START, GRID_CHARGE_TARGET = 10.0, 80.0
+_DC_LOAD_W = 12.0
 
 
 @dataclass
@@ -57,8 +38,7 @@ class DeviceModel:
     spec: ProfileSpec
     speed: float = 60.0
     seed: int | None = None
-    image: bytearray = field(default_factory=lambda: bytearray(2 * 65536))
-    soc: float = 87.0
+    soc: float = -1.0  # below 0: the profile's initial SOC
     load_w: float = 0.0
     pv_w: float = 0.0
     ac_in_w: float = 0.0
@@ -68,35 +48,54 @@ class DeviceModel:
     discharge_wh: float = 2345.6
     pv_wh: float = 345.6
     feedback_wh: float = 12.3
+    grid_charge_wh: float = 456.7
     cycles: int = 42
+    grid_charging: bool = False
+    registers: RegisterImage = field(default_factory=RegisterImage)
     _last: float = 0.0
     _started: float = 0.0
     _rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed if self.seed is not None else hash(self.serial))
+        self._rng = random.Random(self.seed if self.seed is not None else self.serial)
         self._started = self._last = time.monotonic()
+        if self.soc < 0:
+            self.soc = self.spec.initial_soc
         self.load_w = self.spec.base_load_w
-        self._write_static()
+        write_static(self.registers, self.spec, self.serial)
         self.tick()
+
+    @property
+    def image(self) -> bytearray:
+        """The raw register bytes (two per register)."""
+        return self.registers.data
+
+    def _switch(self, offset: int) -> bool:
+        return self.registers.byte(WRITABLE[0], offset) != 0
 
     # -- physics ------------------------------------------------------------------------------
 
     def tick(self, now: float | None = None) -> None:
-        """Advance the energy model to ``now`` and re-render the dynamic registers."""
+        """Advance the energy model to ``now`` and re-render the readings."""
         now = time.monotonic() if now is None else now
         hours = max(0.0, now - self._last) * self.speed / 3600.0
         self._last = now
         spec = self.spec
         self.load_w = max(0.0, self.load_w + self._rng.uniform(-0.05, 0.05) * spec.base_load_w)
         self.load_w = min(self.load_w, 3 * spec.base_load_w)
+        ac_load = self.load_w if self._switch(_AC_SWITCH) else 0.0
+        dc_load = _DC_LOAD_W if self._switch(_DC_SWITCH) else 0.0
         phase = (now - self._started) * self.speed / 86400.0 * 2 * math.pi
         self.pv_w = max(0.0, spec.pv_peak_w * 0.3 * (1 + math.sin(phase)))
-        self.ac_in_w = spec.base_load_w * 2 if self.soc <= 10.0 else 0.0
-        net_w = self.load_w - self.pv_w - self.ac_in_w
+        if not self._switch(_GRID_CHARGE_SWITCH) or self.soc >= GRID_CHARGE_TARGET:
+            self.grid_charging = False
+        elif self.soc <= GRID_CHARGE_START:
+            self.grid_charging = True
+        self.ac_in_w = spec.base_load_w * 2 if self.grid_charging else 0.0
+        net_w = ac_load + dc_load - self.pv_w - self.ac_in_w
         self.grid_w = self.ac_in_w
         if self.soc >= 100.0 and net_w < 0:  # full: the solar surplus is fed into the grid
-            self.grid_w = net_w
+            self.grid_w = self.ac_in_w + net_w
             self.feedback_wh += -net_w * hours
             net_w = 0.0
         self.soc = min(100.0, max(0.0, self.soc - net_w * hours / spec.capacity_wh * 100.0))
@@ -105,92 +104,32 @@ class DeviceModel:
         else:
             self.charge_wh += -net_w * hours
         self.pv_wh += self.pv_w * hours
-        self._write_dynamic(net_w)
-
-    # -- register image -----------------------------------------------------------------------
-
-    def _put(self, fmt: str, block: int, offset: int, *values: object) -> None:
-        struct.pack_into(">" + fmt, self.image, 2 * block + offset, *values)
-
-    def _text(self, block: int, offset: int, length: int, text: str) -> None:
-        data = text.encode("ascii")[:length].ljust(length, b"\x00")
-        self.image[2 * block + offset : 2 * block + offset + length] = data
-
-    def _write_static(self) -> None:
-        model, serial = self.spec.model, self.serial
-        self._put("H", 100, 16, 0b1)
-        self._text(100, 20, 12, model)
-        self._text(100, 32, 8, serial[-8:])
-        self._put("H", 100, 120, 98)
-        self._put("B", 1100, 1, 1)
-        self._text(1100, 2, 12, model)
-        self._text(1100, 14, 8, serial[-8:])
-        self._put("H", 6000, 0, 1)
-        self._put("B", 6000, 3, 1)
-        self._put("H", 6000, 4, 0b1)
-        self._put("H", 6000, 20, 584)
-        self._put("H", 6000, 22, 200)
-        self._put("H", 6000, 24, 300)
-        self._put("H", 6000, 38, self.spec.cells)
-        self._put("H", 6100, 0, 1)
-        self._put("H", 6100, 10, self.spec.cells)
-        self._put("B", 1400, 59, 1)
-        self._put("B", 1500, 17, 1)
-        self._put("H", 2000, 0, 1)  # AC output on
-
-    def _write_dynamic(self, net_w: float) -> None:
-        soc = round(self.soc)
-        volts = 48.0 + self.soc * 0.06
-        amps = abs(net_w) / volts
-        load, pv, ac_in = round(self.load_w), round(self.pv_w), round(self.ac_in_w)
-        temp = 25 + round(abs(net_w) / 200) + 40
-        power = round(abs(net_w))
-        self._put("HHHII", 100, 0, round(volts * 10), round(amps * 10), soc, power, load)
-        self._put("HHH", 100, 48, temp, temp + 2, temp - 1)
-        self._put(
-            "IIIi4xIIIII",
-            100,
-            80,
-            0,
-            ac_in,
-            pv,
-            round(self.grid_w),
-            round(self.charge_wh / 100),
-            load,
-            round(self.pv_wh / 100),
-            round(self.discharge_wh / 100),
-            round(self.feedback_wh / 100),
+        self.grid_charge_wh += self.ac_in_w * hours
+        volts = spec.cells * (3.0 + 0.4 * self.soc / 100.0)
+        write_live(
+            self.registers,
+            spec,
+            Readings(
+                soc=self.soc,
+                volts=volts,
+                amps=net_w / volts,
+                battery_w=net_w,
+                ac_load_w=ac_load,
+                dc_load_w=dc_load,
+                pv_w=self.pv_w,
+                ac_in_w=self.ac_in_w,
+                grid_w=self.grid_w,
+                temp_c=25 + abs(net_w) / 200,
+                charge_wh=self.charge_wh,
+                discharge_wh=self.discharge_wh,
+                pv_wh=self.pv_wh,
+                feedback_wh=self.feedback_wh,
+                grid_charge_wh=self.grid_charge_wh,
+                cycles=self.cycles,
+                cells=spec.cells,
+                capacity_wh=spec.capacity_wh,
+            ),
         )
-        self._put("HHHH", 100, 124, 380 + soc % 7, round(pv / 38 * 10), 0, 0)
-        self._put("HHH", 1100, 102, 65, temp + 5, temp + 3)
-        self._put("HHHII", 1300, 0, 500, 2300, 0, round(self.charge_wh / 100), 0)
-        self._put("hHh", 1300, 26, -ac_in, 2300, -round(ac_in / 23))
-        self._put("IIHHHHHH", 1400, 0, 5, 12, 5, 10, 0, 0, 0, 0)
-        self._put("II", 1400, 40, load, round(self.discharge_wh / 100))
-        self._put("HHHH", 1400, 60, load, 2300, round(load / 23), load + 10)
-        self._put("HI", 1500, 0, 500, round(self.discharge_wh / 100))
-        self._put("BBHHH", 1500, 18, 0, 1, load, 2300, round(load / 23))
-        self._put("HHH", 6000, 6, round(volts * 10), round(amps * 10), min(power, 65535))
-        self._put("B", 6000, 11, soc)  # overlaps power's low byte, as the published layout does
-        self._put("BHBxB", 6000, 13, 100, temp, 2 if net_w > 0 else 1, 1 if net_w < 0 else 0)
-        to_full = round((100 - self.soc) / 100 * self.spec.capacity_wh / max(-net_w, 1) * 60)
-        to_empty = round(self.soc / 100 * self.spec.capacity_wh / max(net_w, 1) * 60)
-        self._put(
-            "HHHHH",
-            6000,
-            32,
-            0b11,
-            min(to_full, 65535),
-            min(to_empty, 65535),
-            self.spec.cells,
-            self.cycles,
-        )
-        self._put("HH", 6000, 50, temp + 2, temp - 1)
-        cell_mv = round(volts * 1000 / self.spec.cells)
-        self._put("HhHH", 6100, 2, round(volts * 10), round(-net_w / volts * 10), soc, 100)
-        cells = [cell_mv + self._rng.randint(-5, 5) for _ in range(16)]
-        self._put("16H", 6100, 12, *cells)
-        self._put("8B", 6100, 44, *([temp] * 8))
 
     # -- Modbus access ------------------------------------------------------------------------
 
@@ -204,7 +143,7 @@ class DeviceModel:
     def read(self, start: int, count: int) -> bytes:
         """The bytes of ``count`` registers from ``start`` (after advancing the model)."""
         self.tick()
-        return bytes(self.image[2 * start : 2 * (start + count)])
+        return self.registers.registers(start, count)
 
     @staticmethod
     def writable(start: int, count: int) -> bool:
@@ -213,9 +152,6 @@ class DeviceModel:
 
     def write(self, start: int, data: bytes) -> None:
         """Store register values; the settings take effect on the model."""
-        self.image[2 * start : 2 * start + len(data)] = data
-        ac_on = struct.unpack_from(">H", self.image, 2 * WRITABLE[0])[0]
-        if not ac_on:
-            self.load_w = 0.0
-        elif self.load_w == 0.0:
+        self.registers.store(start, data)
+        if self._switch(_AC_SWITCH) and self.load_w == 0.0:
             self.load_w = self.spec.base_load_w

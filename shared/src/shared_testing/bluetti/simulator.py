@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from shared_testing.bluetti.broker import BrokerKind, MqttBroker, create_broker
 from shared_testing.bluetti.device import SimulatedDevice
+from shared_testing.bluetti.pump import SocketPump
 from shared_testing.bluetti.registers import PROFILES, DeviceModel
 from shared_testing.faults import FaultKind
 from shared_testing.simulator import Simulator
@@ -70,6 +71,7 @@ class BluettiSimulator(Simulator):
                 raise ValueError(f"serial {serial!r} is used twice")
             model = DeviceModel(serial, PROFILES[profile], speed=speed)
             self.devices[serial] = SimulatedDevice(model, on_request=self._decide)
+        self._pump: SocketPump | None = None
         self._lock = threading.Lock()
         self._knobs: deque[tuple[str | None, str, float]] = deque()
 
@@ -89,14 +91,21 @@ class BluettiSimulator(Simulator):
     async def _start(self) -> None:
         if self._broker is not None:
             await self._broker.start()
+        # one pump drives every device's connection from this loop: no thread per device
+        pump = self._pump = SocketPump()
         try:
-            await asyncio.gather(*(d.start(self.host, self.port) for d in self.devices.values()))
+            await asyncio.gather(
+                *(d.start(self.host, self.port, pump=pump) for d in self.devices.values())
+            )
         except BaseException:
             await self._stop()
             raise
 
     async def _stop(self) -> None:
         await asyncio.gather(*(d.stop() for d in self.devices.values()))
+        pump, self._pump = self._pump, None
+        if pump is not None:
+            await pump.close()
         if self._broker is not None:
             await self._broker.stop()
 

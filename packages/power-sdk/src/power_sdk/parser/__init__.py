@@ -15,7 +15,8 @@ from power_sdk.parser.datatypes import (
     parse_datatype,
 )
 from power_sdk.parser.registry import SchemaRegistry
-from power_sdk.parser.schema import BlockSchema, Field, ParsedBlock
+from power_sdk.parser.schema import BlockSchema, Field, FieldGroup, ParsedBlock
+from power_sdk.parser.table import fields_from_table
 from power_sdk.parser.transforms import compile_transforms
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "DataType",
     "Enum",
     "Field",
+    "FieldGroup",
     "Int8",
     "Int16",
     "Int32",
@@ -35,5 +37,6 @@ __all__ = [
     "UInt16",
     "UInt32",
     "compile_transforms",
+    "fields_from_table",
     "parse_datatype",
 ]

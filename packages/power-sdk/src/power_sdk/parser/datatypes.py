@@ -115,7 +115,10 @@ def _require_integer(kind: DataType, what: str) -> None:
 
 
 class String(DataType):
-    """ASCII text of a fixed byte length; NUL padding and surrounding spaces are stripped."""
+    """ASCII text of a fixed byte length, up to its first NUL.
+
+    Bytes outside ASCII become U+FFFD (the published package fails the field instead).
+    """
 
     numeric = False
     trivial = False
@@ -129,7 +132,7 @@ class String(DataType):
 
     def finish(self, raw: Any) -> Any:
         """Decode the bytes up to the first NUL as ASCII."""
-        return bytes(raw).split(b"\x00", 1)[0].decode("ascii", "replace").strip()
+        return bytes(raw).split(b"\x00", 1)[0].decode("ascii", "replace")
 
 
 class Bitmap(DataType):

@@ -14,38 +14,64 @@ logger = logging.getLogger(__name__)
 
 
 class SchemaRegistry:
-    """Block schemas by block id, validated when registered."""
+    """Block schemas by block id, validated when registered.
 
-    def __init__(self, schemas: Iterable[BlockSchema] = ()) -> None:
+    A schema registered over a built-in one replaces it (in this registry only); replacing a
+    schema registered by the user needs ``replace=True``.
+    """
+
+    def __init__(self, schemas: Iterable[BlockSchema] = (), *, builtin: bool = False) -> None:
         self._schemas: dict[int, BlockSchema] = {}
+        self._builtin: set[int] = set()
         self.warnings: list[str] = []
         for schema in schemas:
-            self.register(schema)
+            self._add(schema, quiet=builtin)
+        if builtin:
+            self._builtin.update(self._schemas)
 
     @classmethod
     def with_builtins(cls) -> SchemaRegistry:
-        """A registry holding the built-in Bluetti V2 block schemas."""
-        from power_sdk.parser.blocks import BUILTIN_SCHEMAS
+        """A registry holding the built-in Bluetti V2 block catalogue."""
+        from power_sdk.plugins.bluetti.v2.schemas import BUILTIN_SCHEMAS
 
-        return cls(BUILTIN_SCHEMAS)
+        return cls(BUILTIN_SCHEMAS, builtin=True)
 
     def register(self, schema: BlockSchema, *, replace: bool = False) -> list[str]:
         """Validate and add ``schema``; returns its validation warnings (also logged).
 
-        A second schema for the same block id is an error unless ``replace`` is true.
+        It replaces a built-in schema of the same block id; a second schema of the user's own
+        for one block id is an error unless ``replace`` is true (or it equals the first).
         """
         if not isinstance(schema, BlockSchema):
             raise SchemaError(f"expected a BlockSchema, got {type(schema).__name__}")
-        if schema.block_id in self._schemas and not replace:
-            raise SchemaError(
-                f"block {schema.block_id} already has a schema; pass replace=True to override it"
+        existing = self._schemas.get(schema.block_id)
+        if existing is not None and existing != schema and not replace:
+            if schema.block_id not in self._builtin:
+                raise SchemaError(
+                    f"block {schema.block_id} already has a schema ({existing.name}); pass "
+                    "replace=True to override it"
+                )
+            logger.info(
+                "block %s: %s replaces the built-in %s in this registry",
+                schema.block_id,
+                schema.name,
+                existing.name,
             )
+        return self._add(schema)
+
+    def _add(self, schema: BlockSchema, *, quiet: bool = False) -> list[str]:
         warnings = schema.validate()
         for warning in warnings:
-            logger.info("schema warning: %s", warning)
+            # the catalogue's own warnings are known; a user's schema deserves attention
+            logger.log(logging.DEBUG if quiet else logging.INFO, "schema warning: %s", warning)
         self.warnings.extend(warnings)
         self._schemas[schema.block_id] = schema
+        self._builtin.discard(schema.block_id)
         return warnings
+
+    def is_builtin(self, block_id: int) -> bool:
+        """Whether ``block_id`` still has its built-in schema here."""
+        return block_id in self._builtin
 
     def get(self, block_id: int) -> BlockSchema:
         """The schema of ``block_id``; :class:`UnknownBlockError` when there is none."""

@@ -149,8 +149,16 @@ class RuntimeConfig:
 
 
 def mask_secrets(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace the values of secret-looking keys (passwords, tokens...) with ``***``."""
-    return {k: "***" if _SECRET.search(k) and v is not None else v for k, v in options.items()}
+    """Replace the values of secret-looking keys (passwords, tokens...) with ``***``.
+
+    Binary values (a certificate given inline) are shown by their size only.
+    """
+    return {
+        k: "***"
+        if _SECRET.search(k) and v is not None
+        else (f"<{len(v)} bytes>" if isinstance(v, bytes) else v)
+        for k, v in options.items()
+    }
 
 
 def interpolate(value: Any, env: Mapping[str, str], path: str = "$") -> Any:

@@ -1,26 +1,31 @@
-"""The executor: polls every configured device concurrently at its own interval.
+"""The executor: polls every configured device concurrently, in cycles.
 
-Each device runs in its own task; a device that fails (broker away, timeouts, bad answers)
-is logged and retried at its next interval and never stops the others. Devices on the same
-broker share one transport; identical sinks are shared too.
+Devices with the same poll interval form a group whose cycles start on a fixed schedule (every
+``interval`` seconds). Each cycle polls every device of the group in a task of its own, so
+requests to different devices overlap while each device keeps one request in flight. A cycle
+never waits for a slow or dead device: the next one starts on time, and a device whose earlier
+poll still runs is skipped (and named) until it is done. Each cycle ends with one summary line.
+A device that fails is logged and retried next cycle and never stops the others. Devices on the
+same broker share one transport; identical sinks are shared too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable, Mapping
+import math
+from collections.abc import Callable, Hashable, Mapping
 from typing import IO, Any
 
 import attrs
 
 from power_sdk.errors import (
-    BrokerUnavailableError,
-    ConfigError,
-    ConnectionLostError,
     PowerSdkError,
+    TransportError,
 )
+from power_sdk.runtime.checks import device_options, validate_plugins
 from power_sdk.runtime.config import RuntimeConfig, SinkConfig
+from power_sdk.runtime.cycles import CycleSummary
 from power_sdk.runtime.records import Record
 from power_sdk.runtime.registry import (
     DeviceSession,
@@ -28,11 +33,14 @@ from power_sdk.runtime.registry import (
     TransportPlugin,
     default_registry,
 )
+from power_sdk.runtime.shard import Shard
 from power_sdk.runtime.sinks import Sink, create_sink
 
-__all__ = ["DeviceReport", "Executor", "Record", "validate_plugins"]
+__all__ = ["CycleSummary", "DeviceReport", "Executor", "Record", "validate_plugins"]
 
 logger = logging.getLogger(__name__)
+#: the cycle summaries: one line per cycle of each interval group
+cycle_logger = logging.getLogger("power_sdk.runtime.cycles")
 
 
 @attrs.define
@@ -42,6 +50,8 @@ class DeviceReport:
     device_id: str
     blocks: int = 0
     errors: list[str] = attrs.field(factory=list)
+    #: how long the poll took
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -61,44 +71,16 @@ class _Device:
     cycles: int = 0
 
 
-def validate_plugins(config: RuntimeConfig, registry: PluginRegistry) -> None:
-    """Check every plugin name and option the config uses, without any I/O."""
-    for name, pipeline in config.pipelines.items():
-        where = f"pipelines.{name}"
-        registry.transport(pipeline.transport, f"{where}.transport")
-        vendor = registry.vendor(pipeline.vendor, f"{where}.vendor")
-        registry.protocol(pipeline.protocol, f"{where}.protocol")
-        if pipeline.mode != "pull":
-            raise ConfigError(
-                f"pipeline mode {pipeline.mode!r} at {where}.mode is not supported yet: the "
-                "executor polls devices; use mode: pull"
-            )
-        if pipeline.protocol not in vendor.protocols:
-            raise ConfigError(
-                f"vendor {pipeline.vendor!r} does not speak protocol {pipeline.protocol!r} "
-                f"(at {where}.protocol); it speaks {', '.join(sorted(vendor.protocols))}"
-            )
-    for index, device in enumerate(config.devices):
-        pipeline = config.pipelines[device.pipeline]
-        allowed = (
-            registry.transport(pipeline.transport).options
-            | registry.vendor(pipeline.vendor).options
-        )
-        for key in config.options(index):
-            if key not in allowed:
-                where = "defaults" if key not in device.transport.opts else f"devices[{index}]"
-                raise ConfigError(
-                    f"unknown option {key!r} at {where}.transport.opts; "
-                    f"{pipeline.transport}/{pipeline.vendor} accept {', '.join(sorted(allowed))}"
-                )
-
-
 class Executor:
     """Runs the configured devices: :meth:`run_once` for one cycle, :meth:`run` until stopped.
 
     ``overrides`` replace, and ``fallbacks`` fill in where missing, the transport options of
-    every device that uses a ``pfx`` certificate: a ``--pfx-password`` flag beats the config,
+    every device that uses a ``pfx_cert`` certificate: a ``--pfx-password`` flag beats the config,
     a password from the environment or a prompt does not.
+
+    With ``shard``, only the devices of that shard are polled (see :mod:`power_sdk.runtime.shard`).
+    ``on_cycle`` is called with each :class:`CycleSummary` of :meth:`run` and
+    :meth:`run_once`, after it was logged.
     """
 
     def __init__(
@@ -109,10 +91,15 @@ class Executor:
         overrides: Mapping[str, Any] | None = None,
         fallbacks: Mapping[str, Any] | None = None,
         stdout: IO[str] | None = None,
+        shard: Shard | None = None,
+        on_cycle: Callable[[CycleSummary], None] | None = None,
     ) -> None:
-        self.config = config
         self.registry = registry or default_registry()
-        validate_plugins(config, self.registry)
+        validate_plugins(config, self.registry)  # the whole fleet: every shard refuses alike
+        self.fleet_size = len(config.devices)
+        self.shard = shard
+        self.config = config if shard is None else shard.select(config)
+        self._on_cycle = on_cycle
         self._overrides = dict(overrides or {})
         self._fallbacks = dict(fallbacks or {})
         self._stdout = stdout
@@ -136,11 +123,13 @@ class Executor:
             return
         for index, device in enumerate(self.config.devices):
             pipeline = self.config.pipelines[device.pipeline]
-            options = self.config.options(index)
-            if "pfx" in options:
-                # an empty value (``pfx_password: ${PW:-}``) counts as missing
-                missing = {k: v for k, v in self._fallbacks.items() if not options.get(k)}
-                options = {**options, **missing, **self._overrides}
+            options = device_options(
+                self.config,
+                index,
+                self.registry,
+                overrides=self._overrides,
+                fallbacks=self._fallbacks,
+            )
             transport_plugin = self.registry.transport(pipeline.transport)
             vendor = self.registry.vendor(pipeline.vendor)
             key = (pipeline.transport, transport_plugin.key(options))
@@ -206,34 +195,41 @@ class Executor:
         """One poll cycle of one device; errors end up in the report, never raised."""
         report = DeviceReport(device.id)
         device.cycles += 1
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            await device.transport_plugin.connect(device.transport)
+            if not getattr(device.transport, "connected", False):  # the hot path skips it
+                await device.transport_plugin.connect(device.transport)
             for block_id in device.session.block_ids:
                 try:
                     block = await device.session.read(block_id)
-                except (BrokerUnavailableError, ConnectionLostError):
+                except TransportError:
+                    # broker away, connection lost, or no answer after the retries: the next
+                    # block would wait just as long, so this device's cycle ends here
                     raise
                 except PowerSdkError as exc:
                     logger.warning("device %s block %s: %s", device.id, block_id, exc)
                     report.errors.append(f"block {block_id}: {exc}")
                     continue
                 report.blocks += 1
-                record = Record(
-                    device.id,
-                    device.session.serial,
-                    device.profile,
-                    block.block_id,
-                    block.name,
-                    block.values,
-                    block.units,
-                )
-                await self._emit(device, record)
+                if device.sinks:  # a record only for someone to hand it to
+                    record = Record(
+                        device.id,
+                        device.session.serial,
+                        device.profile,
+                        block.block_id,
+                        block.name,
+                        block.values,
+                        block.units,
+                    )
+                    await self._emit(device, record)
         except PowerSdkError as exc:
             logger.warning("device %s: %s", device.id, exc)
             report.errors.append(str(exc))
         except Exception as exc:  # a bug in a plugin must not stop the other devices
             logger.exception("device %s: unexpected error", device.id)
             report.errors.append(f"unexpected {type(exc).__name__}: {exc}")
+        report.seconds = loop.time() - started
         return report
 
     async def _start_sinks(self) -> None:
@@ -242,34 +238,101 @@ class Executor:
         )
 
     async def run_once(self) -> list[DeviceReport]:
-        """Poll every device once, concurrently."""
+        """Poll every device once, concurrently; logs one summary line per interval group."""
         self.open()
         await self._start_sinks()
         reports = await asyncio.gather(*(self.poll_device(d) for d in self.devices))
-        failed = [DeviceReport(d, errors=[e]) for d, e in self.failed_to_open.items()]
-        return [*reports, *failed]
+        by_id = {r.device_id: r for r in reports}
+        for interval, group in self._groups().items():
+            mine = [by_id[d.id] for d in group]
+            failed = tuple(r.device_id for r in mine if not r.ok)
+            seconds = max(r.seconds for r in mine)  # all started together
+            self._summarise(CycleSummary(1, interval, len(group), len(group), failed, (), seconds))
+        failed_open = [DeviceReport(d, errors=[e]) for d, e in self.failed_to_open.items()]
+        return [*reports, *failed_open]
 
-    async def _loop(self, device: _Device, stop: asyncio.Event) -> None:
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            started = loop.time()
-            await self.poll_device(device)
-            delay = max(0.0, device.interval - (loop.time() - started))
+    def _groups(self) -> dict[float, list[_Device]]:
+        groups: dict[float, list[_Device]] = {}
+        for device in self.devices:
+            groups.setdefault(device.interval, []).append(device)
+        return groups
+
+    def _summarise(self, summary: CycleSummary) -> None:
+        level = logging.WARNING if summary.failed else logging.INFO
+        cycle_logger.log(level, "%s", summary.line())
+        if self._on_cycle is not None:
             try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
-                continue
+                self._on_cycle(summary)
+            except Exception:  # an observer's bug must not stop polling
+                logger.exception("the on_cycle callback failed")
+
+    async def _cycle(
+        self,
+        number: int,
+        interval: float,
+        group: list[_Device],
+        idle: list[_Device],
+        skipped: tuple[str, ...],
+        busy: set[str],
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+
+        async def poll(device: _Device) -> DeviceReport:
+            try:
+                return await self.poll_device(device)
+            finally:  # free for the next cycle as soon as its own poll ends, not the slowest's
+                busy.discard(device.id)
+
+        reports = await asyncio.gather(*(poll(d) for d in idle))
+        failed = tuple(r.device_id for r in reports if not r.ok)
+        seconds = loop.time() - started
+        self._summarise(
+            CycleSummary(number, interval, len(group), len(idle), failed, skipped, seconds)
+        )
+
+    async def _schedule(self, interval: float, group: list[_Device], stop: asyncio.Event) -> None:
+        """Start a cycle of ``group`` every ``interval`` seconds until ``stop`` is set."""
+        loop = asyncio.get_running_loop()
+        busy: set[str] = set()  # ids of devices whose poll from an earlier cycle still runs
+        cycles: set[asyncio.Task[None]] = set()
+        tick = loop.time()
+        number = 0
+        try:
+            while not stop.is_set():
+                number += 1
+                idle = [d for d in group if d.id not in busy]
+                skipped = tuple(d.id for d in group if d.id in busy)
+                busy.update(d.id for d in idle)
+                task = loop.create_task(self._cycle(number, interval, group, idle, skipped, busy))
+                cycles.add(task)
+                task.add_done_callback(cycles.discard)
+                tick += interval
+                behind = loop.time() - tick
+                if behind > 0:  # the loop stalled past whole ticks: skip them, keep the phase
+                    tick += math.ceil(behind / interval) * interval
+                try:
+                    await asyncio.wait_for(stop.wait(), tick - loop.time())
+                except asyncio.TimeoutError:  # not yet the built-in TimeoutError on 3.10
+                    continue
+        finally:
+            if cycles:  # cycles in progress finish (run() bounds this by its grace period)
+                await asyncio.gather(*cycles, return_exceptions=True)
 
     async def run(self, stop: asyncio.Event, *, grace: float = 2.0) -> None:
-        """Poll every device at its interval until ``stop`` is set, then close everything."""
+        """Poll in cycles until ``stop`` is set, then close everything.
+
+        Cycles in progress get ``grace`` seconds to finish before they are cancelled.
+        """
         self.open()
         await self._start_sinks()
         tasks = [
-            asyncio.create_task(self._loop(d, stop), name=f"poll-{d.id}") for d in self.devices
+            asyncio.create_task(self._schedule(interval, group, stop), name=f"cycles-{interval:g}s")
+            for interval, group in self._groups().items()
         ]
         try:
             await stop.wait()
-            if tasks:  # let cycles in progress finish, within the grace period
+            if tasks:
                 await asyncio.wait(tasks, timeout=grace)
         finally:
             for task in tasks:

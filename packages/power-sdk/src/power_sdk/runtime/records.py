@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -22,7 +22,7 @@ class Record:
     block_name: str
     values: dict[str, Any]
     units: dict[str, str]
-    timestamp: datetime = attrs.field(factory=lambda: datetime.now(UTC))
+    timestamp: datetime = attrs.field(factory=lambda: datetime.now(timezone.utc))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Protocol
 
 from power_sdk.errors import UnknownPluginError
@@ -26,6 +26,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "power_sdk.plugins"
+
+#: the installed plugins, found when this module is imported: finding them reads the
+#: installation's metadata files, which must not happen on a running event loop
+INSTALLED_PLUGINS: tuple[EntryPoint, ...] = tuple(entry_points(group=ENTRY_POINT_GROUP))
 
 
 class DeviceSession(Protocol):
@@ -133,8 +137,13 @@ class PluginRegistry:
         return self._get("protocol", self.protocols, name, where)
 
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
-        """Call ``register(self)`` of every plugin installed under ``group``."""
-        for entry in entry_points(group=group):
+        """Call ``register(self)`` of every plugin installed under ``group``.
+
+        The default group uses :data:`INSTALLED_PLUGINS`; another one is looked up now
+        (reading metadata files: not from a running event loop).
+        """
+        found = INSTALLED_PLUGINS if group == ENTRY_POINT_GROUP else entry_points(group=group)
+        for entry in found:
             try:
                 register: Callable[[PluginRegistry], None] = entry.load()
                 register(self)

@@ -7,6 +7,7 @@ flow to Home Assistant, Node-RED or any MQTT consumer.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -45,53 +46,100 @@ class Sink(Protocol):
         ...
 
 
+class _LineWriter:
+    """Lines written to a text stream from a worker thread, one at a time, in order.
+
+    A pipe or a slow disk can block a write; the event loop must not wait for it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def write(self, stream: IO[str], line: str) -> None:
+        async with self._lock:
+            await asyncio.to_thread(_write_line, stream, line)
+
+
+def _write_line(stream: IO[str], line: str) -> None:
+    stream.write(line)
+    stream.flush()
+
+
 class StdoutSink:
     """One JSON object per line on stdout."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream
+        self._writer = _LineWriter()
 
     async def start(self) -> None:
         """Nothing to prepare."""
 
     async def emit(self, record: Record) -> None:
         """Print the record as a JSON line."""
-        stream = self._stream or sys.stdout
-        stream.write(record.to_json() + "\n")
-        stream.flush()
+        await self._writer.write(self._stream or sys.stdout, record.to_json() + "\n")
 
     async def close(self) -> None:
         """Flush stdout."""
-        (self._stream or sys.stdout).flush()
+        await asyncio.to_thread((self._stream or sys.stdout).flush)
 
 
 class JsonlSink:
-    """Append one JSON object per line to a file."""
+    """Append one JSON object per line to a file.
+
+    The file is created, written and flushed by a writer thread of its own, in the order the
+    records came: file I/O never runs on the event loop, and a slow disk never holds up polling.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._file: IO[str] | None = None
+        self._writer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._failed = False
+
+    def _thread(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._writer is None:
+            self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jsonl")
+        return self._writer
+
+    def _open(self) -> IO[str]:  # writer thread
+        if self._file is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot open the jsonl sink file {str(self.path)!r}: {exc.strerror}"
+                ) from exc
+        return self._file
+
+    def _write(self, line: str) -> None:  # writer thread
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: IO[str] | None = self.path.open("a", encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot open the jsonl sink file {str(path)!r}: {exc.strerror}"
-            ) from exc
+            file = self._open()
+            file.write(line)
+            file.flush()  # a reader sees each record at once
+        except (OSError, ConfigError) as exc:
+            if not self._failed:  # once, not once per record
+                logger.error("jsonl sink %s: records are lost: %s", self.path, exc)
+            self._failed = True
 
     async def start(self) -> None:
-        """The file is opened at construction."""
+        """Create and open the file (on the writer thread); raises :class:`ConfigError`."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread(), self._open)
 
     async def emit(self, record: Record) -> None:
-        """Append the record and flush, so a reader sees it at once."""
-        if self._file is not None:
-            self._file.write(record.to_json() + "\n")
-            self._file.flush()
+        """Queue the record for the writer thread."""
+        self._thread().submit(self._write, record.to_json() + "\n")
 
     async def close(self) -> None:
-        """Close the file."""
+        """Write what is queued, then close the file."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await asyncio.to_thread(writer.shutdown, wait=True)
         file, self._file = self._file, None
         if file is not None:
-            file.close()
+            await asyncio.to_thread(file.close)
 
 
 _SAFE = re.compile(r"[^a-zA-Z0-9_-]")
@@ -161,7 +209,7 @@ class MqttSink:
         username: str | None = None,
         password: str | None = None,
     ) -> None:
-        self.host, self.port, tls = parse_broker_url(broker)
+        self.host, self.port, self._tls = parse_broker_url(broker)
         self.topic = topic
         self.qos, self.retain = qos, retain
         self.discovery_prefix = discovery_prefix
@@ -173,13 +221,12 @@ class MqttSink:
             client_id=f"power-sdk-sink-{secrets.token_hex(4)}",
             protocol=mqtt.MQTTv311,
         )
-        if tls:
-            self._client.tls_set()
         if username:  # "${HA_USER:-}" left empty: connect anonymously
             self._client.username_pw_set(username, password or None)
         self._client.on_connect = self._on_connect
         self._client.reconnect_delay_set(min_delay=1, max_delay=8)
         self._started = False
+        self._starting = asyncio.Lock()
         self._inflight: list[mqtt.MQTTMessageInfo] = []
 
     def _on_connect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -193,15 +240,22 @@ class MqttSink:
         if not await self.wait_connected():
             logger.warning("mqtt sink %s:%s not reachable yet; retrying", self.host, self.port)
 
-    def _start(self) -> None:
-        if not self._started:
-            self._started = True
-            self._client.connect_async(self.host, self.port, keepalive=30)
-            self._client.loop_start()
+    def _start_client(self) -> None:
+        # Blocking (CA certificates read from disk, paho's socket pair): a worker thread's job.
+        if self._tls:
+            self._client.tls_set()
+        self._client.connect_async(self.host, self.port, keepalive=30)
+        self._client.loop_start()
+
+    async def _start(self) -> None:
+        async with self._starting:
+            if not self._started:
+                await asyncio.to_thread(self._start_client)
+                self._started = True
 
     async def wait_connected(self, timeout: float = 5.0) -> bool:
         """Start connecting and wait up to ``timeout`` seconds for the broker."""
-        self._start()
+        await self._start()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not self._client.is_connected():
@@ -222,7 +276,7 @@ class MqttSink:
 
     async def emit(self, record: Record) -> None:
         """Publish; while the broker is away the record is dropped (and counted)."""
-        self._start()
+        await self._start()
         if not self._client.is_connected():
             self.dropped += 1
             logger.warning(

@@ -12,9 +12,9 @@ import atexit
 import contextlib
 import os
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
-from typing import Self
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import (
@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from power_sdk.errors import TlsError
 
-__all__ = ["TlsFiles", "load_pkcs12"]
+__all__ = ["TlsFiles", "client_context", "load_pkcs12", "read_pkcs12"]
 
 
 def load_pkcs12(data: bytes, password: str | None) -> tuple[bytes, bytes, bytes]:
@@ -50,6 +50,14 @@ def load_pkcs12(data: bytes, password: str | None) -> tuple[bytes, bytes, bytes]
     return cert_pem, key_pem, chain_pem
 
 
+def read_pkcs12(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the ``.pfx`` file at ``path``; :class:`TlsError` when it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise TlsError(f"cannot read the PKCS#12 file {os.fspath(path)!r}: {exc.strerror}") from exc
+
+
 def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
     try:
@@ -70,14 +78,12 @@ class TlsFiles:
         atexit.register(self.cleanup)
 
     @classmethod
-    def from_pkcs12(cls, path: str | os.PathLike[str], password: str | None) -> TlsFiles:
-        """Read the ``.pfx`` at ``path`` and write its parts to a fresh private directory."""
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise TlsError(
-                f"cannot read the PKCS#12 file {os.fspath(path)!r}: {exc.strerror}"
-            ) from exc
+    def from_pkcs12(cls, source: str | os.PathLike[str] | bytes, password: str | None) -> TlsFiles:
+        """Decode the ``.pfx`` (its path, or its bytes) into a fresh private directory.
+
+        Blocking file I/O: call it from a worker thread when an event loop is running.
+        """
+        data = source if isinstance(source, bytes) else read_pkcs12(source)
         cert_pem, key_pem, chain_pem = load_pkcs12(data, password)
         directory = Path(tempfile.mkdtemp(prefix="power-sdk-tls-"))
         try:
@@ -104,8 +110,30 @@ class TlsFiles:
             self.directory.rmdir()
         atexit.unregister(self.cleanup)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> TlsFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.cleanup()
+
+
+def client_context(
+    *,
+    ca_file: str | None = None,
+    certfile: str | os.PathLike[str] | None = None,
+    keyfile: str | os.PathLike[str] | None = None,
+    check_hostname: bool = True,
+) -> ssl.SSLContext:
+    """A TLS client context for the broker connection.
+
+    The broker's certificate is checked against ``ca_file`` (default: the system's CAs), its
+    host name too unless ``check_hostname`` is false; the client certificate and key are
+    loaded when given. Blocking (it reads the files): call it from a worker thread when an
+    event loop is running. The files may be deleted once it returned: the context holds what
+    it needs.
+    """
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
+    context.check_hostname = check_hostname
+    if certfile is not None:
+        context.load_cert_chain(certfile, keyfile)
+    return context

@@ -1,0 +1,1 @@
+"""The Bluetti V2 schema language under the published package's module names."""
