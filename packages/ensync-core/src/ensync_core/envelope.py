@@ -7,13 +7,13 @@ Hybrid: ``{"type": "hybrid", "payload": {"nonce", "ciphertext"}, "keys": {<hex p
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
+from ensync_core._base64 import b64decode, b64encode
 from ensync_core.errors import EnSyncDecryptionError
 
 __all__ = [
@@ -26,8 +26,13 @@ __all__ = [
 ]
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+_b64 = b64encode
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def _is_object(obj: object) -> TypeGuard[Mapping[str, Any]]:
+    # json.loads makes dicts: test for that before the (slower) abstract Mapping check.
+    return type(obj) is dict or isinstance(obj, Mapping)
 
 
 def _field(obj: Mapping[str, Any], name: str, where: str) -> bytes:
@@ -35,7 +40,7 @@ def _field(obj: Mapping[str, Any], name: str, where: str) -> bytes:
     if not isinstance(value, str):
         raise EnSyncDecryptionError(f"malformed envelope: {where} has no {name!r} text field")
     try:
-        return base64.b64decode(value, validate=True)
+        return b64decode(value)
     except (binascii.Error, ValueError) as exc:
         raise EnSyncDecryptionError(
             f"malformed envelope: {where}.{name} is not base64", cause=exc
@@ -61,7 +66,7 @@ class SealedEnvelope:
     @classmethod
     def from_json(cls, obj: Any, where: str = "envelope") -> SealedEnvelope:
         """Parse the JSON object form; :class:`EnSyncDecryptionError` when malformed."""
-        if not isinstance(obj, Mapping):
+        if not _is_object(obj):
             raise EnSyncDecryptionError(f"malformed envelope: {where} is not a JSON object")
         return cls(
             nonce=_field(obj, "nonce", where),
@@ -90,10 +95,10 @@ class HybridEnvelope:
     def from_json(cls, obj: Mapping[str, Any]) -> HybridEnvelope:
         """Parse the JSON object form; :class:`EnSyncDecryptionError` when malformed."""
         payload = obj.get("payload")
-        if not isinstance(payload, Mapping):
+        if not _is_object(payload):
             raise EnSyncDecryptionError("malformed envelope: hybrid payload is not an object")
         keys = obj.get("keys")
-        if not isinstance(keys, Mapping) or not keys:
+        if not _is_object(keys) or not keys:
             raise EnSyncDecryptionError("malformed envelope: hybrid envelope has no keys")
         return cls(
             nonce=_field(payload, "nonce", "payload"),
@@ -110,22 +115,44 @@ Envelope = SealedEnvelope | HybridEnvelope
 
 def envelope_from_json(obj: Any) -> Envelope:
     """Parse either envelope from its JSON object form."""
-    if isinstance(obj, Mapping) and obj.get("type") == "hybrid":
+    if _is_object(obj) and obj.get("type") == "hybrid":
         return HybridEnvelope.from_json(obj)
     return SealedEnvelope.from_json(obj)
 
 
+def _sealed_json(sealed: SealedEnvelope) -> str:
+    # Base64 text needs no JSON escaping: the same bytes json.dumps(to_json()) would give.
+    return (
+        f'{{"nonce":"{_b64(sealed.nonce)}","ciphertext":"{_b64(sealed.ciphertext)}",'
+        f'"ephemeralPublicKey":"{_b64(sealed.ephemeral_public_key)}"}}'
+    )
+
+
 def encode_envelope(envelope: Envelope) -> str:
     """base64 of the envelope's compact UTF-8 JSON: the ``payload`` field of a message."""
-    text = json.dumps(envelope.to_json(), separators=(",", ":"))
+    if type(envelope) is SealedEnvelope:
+        text = _sealed_json(envelope)
+    else:
+        text = _COMPACT.encode(envelope.to_json())
     return _b64(text.encode("utf-8"))
+
+
+def _loads(data: bytes) -> Any:
+    # What json.loads(bytes) does, without sniffing the encoding when the text is plain UTF-8
+    # JSON starting with an object (every envelope); anything else takes json.loads's path.
+    if data[:1] == b"{" and data[1:2] != b"\x00":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return json.loads(data)
+        return json.loads(text)
+    return json.loads(data)
 
 
 def decode_envelope(encoded: str | bytes) -> Envelope:
     """Inverse of :func:`encode_envelope`; :class:`EnSyncDecryptionError` when malformed."""
     try:
-        text = base64.b64decode(encoded, validate=True)
-        obj = json.loads(text)
+        obj = _loads(b64decode(encoded))
     except (binascii.Error, ValueError, TypeError, RecursionError) as exc:
         raise EnSyncDecryptionError(
             "malformed envelope: the payload is not base64 of JSON", cause=exc

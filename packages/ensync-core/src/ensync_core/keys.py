@@ -7,7 +7,6 @@ secret is accepted in its place, as the published clients do.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from nacl import bindings
 from nacl.exceptions import CryptoError
 
+from ensync_core._base64 import b64decode, b64encode
 from ensync_core.errors import EnSyncValidationError
 
 __all__ = [
@@ -30,10 +30,6 @@ __all__ = [
 PUBLIC_KEY_SIZE = 32
 ED25519_SECRET_KEY_SIZE = 64
 CURVE25519_SECRET_KEY_SIZE = 32
-
-
-def _b64decode(text: str | bytes) -> bytes:
-    return base64.b64decode(text, validate=True)
 
 
 def ed25519_pk_to_curve25519(public_key: bytes) -> bytes:
@@ -74,7 +70,7 @@ def decode_public_key(app_id: str) -> bytes:
             f"got {type(app_id).__name__}"
         )
     try:
-        raw = _b64decode(app_id)
+        raw = b64decode(app_id)
     except (binascii.Error, ValueError) as exc:
         raise EnSyncValidationError(
             f"recipient {app_id!r} is not a valid key: not standard base64", cause=exc
@@ -126,14 +122,14 @@ class DecryptionKey:
     @property
     def app_id(self) -> str | None:
         """The own app id (base64 public key), known when the 64-byte secret was given."""
-        return None if self.public_key is None else base64.b64encode(self.public_key).decode()
+        return None if self.public_key is None else b64encode(self.public_key)
 
     @classmethod
     def from_secret(cls, secret_key: str | bytes) -> DecryptionKey:
         """Resolve a base64 (or raw) 64-byte Ed25519 or 32-byte Curve25519 secret key."""
         if isinstance(secret_key, str):
             try:
-                raw = _b64decode(secret_key)
+                raw = b64decode(secret_key)
             except (binascii.Error, ValueError) as exc:
                 raise EnSyncValidationError(
                     "the app secret key is not standard base64; pass the base64 text of the "
@@ -168,6 +164,6 @@ def generate_key_pair() -> KeyPair:
     """Generate a fresh Ed25519 identity in the encodings EnSync uses."""
     public_key, secret_key = bindings.crypto_sign_keypair()
     return KeyPair(
-        app_id=base64.b64encode(public_key).decode(),
-        secret_key=base64.b64encode(secret_key).decode(),
+        app_id=b64encode(public_key),
+        secret_key=b64encode(secret_key),
     )

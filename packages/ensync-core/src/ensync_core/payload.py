@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ensync_core.errors import EnSyncValidationError
@@ -12,6 +13,11 @@ __all__ = ["byte_size", "dumps_payload", "payload_metadata", "skeleton", "type_n
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
+# One encoder for every payload: json.dumps with these options builds a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_CONTAINERS = (dict, list, tuple)
+
+
 def dumps_payload(payload: Any) -> bytes:
     """Return the compact UTF-8 JSON of ``payload`` (the plaintext that gets encrypted).
 
@@ -19,8 +25,9 @@ def dumps_payload(payload: Any) -> bytes:
     bytes, sets, NaN or infinity, non-string keys, lone surrogates in strings...).
     """
     try:
+        # Encoding first also proves the payload finite and free of cycles for the key check.
+        text = _ENCODER.encode(payload)
         _check_keys(payload)
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         return text.encode("utf-8")
     except (TypeError, ValueError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
         raise EnSyncValidationError(
@@ -31,15 +38,24 @@ def dumps_payload(payload: Any) -> bytes:
 
 
 def _check_keys(value: Any) -> None:
-    """Refuse non-string dict keys: JSON would turn ``1`` and ``"1"`` into one key (data loss)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"keys must be strings, got the {type(key).__name__} key {key!r}")
-            _check_keys(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_keys(item)
+    """Refuse non-string dict keys: JSON would turn ``1`` and ``"1"`` into one key (data loss).
+
+    Only called on a value the encoder accepted, so it is acyclic and the walk ends.
+    """
+    if not isinstance(value, _CONTAINERS):
+        return
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        children: Iterable[Any] = item
+        if isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str):
+                    raise TypeError(
+                        f"keys must be strings, got the {type(key).__name__} key {key!r}"
+                    )
+            children = item.values()
+        pending.extend(child for child in children if isinstance(child, _CONTAINERS))
 
 
 def byte_size(payload: Any) -> int:
@@ -47,8 +63,26 @@ def byte_size(payload: Any) -> int:
     return len(dumps_payload(payload))
 
 
+_TYPE_NAMES: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    float: "double",
+    str: "string",
+    dict: "object",
+    list: "array",
+    tuple: "array",
+}
+
+
 def type_name(value: Any) -> str:
     """Return the skeleton type of one JSON value."""
+    kind = type(value)
+    if kind is int:
+        return "integer" if _INT32_MIN <= value <= _INT32_MAX else "long"
+    name = _TYPE_NAMES.get(kind)
+    if name is not None:
+        return name
+    # Subclasses (an IntEnum, an OrderedDict...) are named by what JSON makes of them.
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Generator
+from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
@@ -18,7 +18,7 @@ from ensync_core import (
 )
 from ensync_sdk._proto import ensync_pb2 as pb
 from ensync_sdk._proto import ensync_pb2_grpc as pb_grpc
-from ensync_sdk._transport import Session, SessionLostError, Transport
+from ensync_sdk._transport import AckInFlight, Session, SessionLostError, Transport
 from ensync_sdk.events import RawMessage
 from ensync_sdk.urls import GrpcTarget
 
@@ -187,11 +187,16 @@ class GrpcTransport(Transport):
             metadata=metadata,
             payload_metadata=payload_metadata,
         )
-        reply = await self._unary(
-            self._api.PublishMessage(request, timeout=self._timeout),
-            f"publishing {name!r}",
-            EnSyncPublishError,
-        )
+        # The hot path: the call awaited here directly (no _unary frame per event).
+        call = self._api.PublishMessage(request, timeout=self._timeout)
+        try:
+            reply = await call
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, f"publishing {name!r}", EnSyncPublishError) from exc
+        except asyncio.CancelledError:
+            if _cancelling():
+                raise
+            raise SessionLostError(f"publishing {name!r} was interrupted by a reconnect") from None
         if not reply.success:
             raise EnSyncPublishError(
                 f"the node refused to publish {name!r}: {reply.error_message or 'no reason given'}"
@@ -263,17 +268,39 @@ class GrpcTransport(Transport):
         )
         self._check(reply.success, reply.message, what)
 
-    async def ack(self, idem: str, name: str, block: int) -> None:
-        what = f"acknowledging {idem!r}"
+    def _ack_call(
+        self, idem: str, name: str, block: int
+    ) -> grpc.aio.UnaryUnaryCall[pb.AcknowledgeRequest, pb.AcknowledgeResponse]:
         request = pb.AcknowledgeRequest(
             client_id=self._client_id, message_idem=idem, message_name=name, partition_block=block
         )
-        reply = await self._unary(
-            self._api.AcknowledgeMessage(request, timeout=self._timeout),
-            what,
-            EnSyncSubscriptionError,
-        )
-        self._check(reply.success, reply.message, what)
+        return self._api.AcknowledgeMessage(request, timeout=self._timeout)
+
+    def _ack_answer(
+        self,
+        call: grpc.aio.UnaryUnaryCall[pb.AcknowledgeRequest, pb.AcknowledgeResponse],
+        idem: str,
+    ) -> Generator[Any, None, None]:
+        """Await ``call`` and check the answer (a generator: no coroutine frames per event)."""
+        try:
+            reply = yield from call.__await__()
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc, f"acknowledging {idem!r}", EnSyncSubscriptionError) from exc
+        except asyncio.CancelledError:
+            if _cancelling():
+                raise
+            raise SessionLostError(
+                f"acknowledging {idem!r} was interrupted by a reconnect"
+            ) from None
+        if not reply.success:
+            self._check(False, reply.message, f"acknowledging {idem!r}")
+
+    async def ack(self, idem: str, name: str, block: int) -> None:
+        await _AckCall(self, self._ack_call(idem, name, block), idem)
+
+    def start_ack(self, idem: str, name: str, block: int) -> AckInFlight:
+        # grpc.aio starts the call in its own task: no task of ours is needed to send it.
+        return _AckCall(self, self._ack_call(idem, name, block), idem)
 
     async def defer(self, idem: str, name: str, delay_ms: int, reason: str) -> int:
         what = f"deferring {idem!r}"
@@ -326,3 +353,25 @@ class GrpcTransport(Transport):
             EnSyncSubscriptionError,
         )
         self._check(reply.success, reply.message, what)
+
+
+class _AckCall:
+    """An acknowledgement on the wire; awaiting it checks the node's answer."""
+
+    __slots__ = ("_call", "_idem", "_transport")
+
+    def __init__(
+        self,
+        transport: GrpcTransport,
+        call: grpc.aio.UnaryUnaryCall[pb.AcknowledgeRequest, pb.AcknowledgeResponse],
+        idem: str,
+    ) -> None:
+        self._transport = transport
+        self._call = call
+        self._idem = idem
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._transport._ack_answer(self._call, self._idem)
+
+    def cancel(self) -> bool:
+        return self._call.cancel()

@@ -9,17 +9,29 @@ error type when the node answered with a refusal.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Generator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from ensync_core import EnSyncConnectionError
 from ensync_sdk.events import RawMessage
 
-__all__ = ["Session", "SessionLostError", "Transport"]
+__all__ = ["AckInFlight", "Session", "SessionLostError", "Transport"]
 
 
 class SessionLostError(EnSyncConnectionError):
     """The connection or the node-side session is gone; reconnecting may fix it."""
+
+
+class AckInFlight(Protocol):
+    """An acknowledgement already sent: await it for the outcome (it raises as ``ack`` does)."""
+
+    def __await__(self) -> Generator[Any, None, None]: ...
+
+    def cancel(self) -> bool:
+        """Give up waiting for the outcome (the request may still reach the node)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +92,15 @@ class Transport(abc.ABC):
     @abc.abstractmethod
     async def ack(self, idem: str, name: str, block: int) -> None:
         """Acknowledge one delivery."""
+
+    def start_ack(self, idem: str, name: str, block: int) -> AckInFlight:
+        """Send the acknowledgement of one delivery now and return without waiting for it.
+
+        The client keeps the next deliveries flowing while acknowledgements are on the wire
+        (still one request per delivery). This default runs :meth:`ack` as a task; a transport
+        whose requests start synchronously returns a lighter object.
+        """
+        return asyncio.ensure_future(self.ack(idem, name, block))
 
     @abc.abstractmethod
     async def defer(self, idem: str, name: str, delay_ms: int, reason: str) -> int:

@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 from ensync_core import (
     DecryptionKey,
@@ -33,6 +33,25 @@ __all__ = ["EnSyncClient"]
 logger = logging.getLogger("ensync_sdk")
 
 T = TypeVar("T")
+
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder, not one per publish
+
+
+def _is_recipient_list(value: object) -> bool:
+    """A non-empty sequence that is not a string (a list, the usual case, is checked first)."""
+    if type(value) is not list and (isinstance(value, str) or not isinstance(value, Sequence)):
+        return False
+    return bool(value)
+
+
+class _Publication(NamedTuple):
+    """A checked and encrypted publish, ready to send: one payload per target."""
+
+    event_name: str
+    targets: list[str]
+    payloads: list[str]
+    metadata: str
+    payload_metadata: str
 
 
 class EnSyncClient:
@@ -128,8 +147,11 @@ class EnSyncClient:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        tasks = [task for feed in self._feeds.values() for task in feed.halt()]
+        feeds = list(self._feeds.values())
+        tasks = [task for feed in feeds for task in feed.halt()]
         self._feeds.clear()
+        for feed in feeds:  # acknowledgements already sent get their answers first
+            await feed.acks.finish()
         await self._transport.close()  # also ends the streams the loops may still wait on
         for task in tasks:
             await _settle(task)
@@ -165,10 +187,12 @@ class EnSyncClient:
         encrypted once (hybrid) unless ``use_hybrid_encryption=False``. A recipient listed
         twice gets the event once. Every argument is checked before anything is sent.
         """
-        ids = await self.publish_ids(
-            event_name, recipients, payload, metadata, use_hybrid_encryption=use_hybrid_encryption
+        prepared = self._prepare_publish(
+            event_name, recipients, payload, metadata, use_hybrid_encryption
         )
-        return ",".join(ids)
+        if len(prepared.targets) == 1:  # the common case: one request, awaited right here
+            return await self._publish_one(prepared)
+        return ",".join(await self._publish_many(prepared))
 
     async def publish_ids(
         self,
@@ -180,8 +204,24 @@ class EnSyncClient:
         use_hybrid_encryption: bool | None = None,
     ) -> list[str]:
         """Like :meth:`publish`, but return the event ids as a list, one per distinct recipient."""
+        prepared = self._prepare_publish(
+            event_name, recipients, payload, metadata, use_hybrid_encryption
+        )
+        if len(prepared.targets) == 1:
+            return [await self._publish_one(prepared)]
+        return await self._publish_many(prepared)
+
+    def _prepare_publish(
+        self,
+        event_name: str,
+        recipients: Sequence[str],
+        payload: Any,
+        metadata: Mapping[str, Any] | None,
+        use_hybrid_encryption: bool | None,
+    ) -> _Publication:
+        """Check every argument and encrypt: everything a publish does before sending."""
         check_text(event_name, "the event name")
-        if isinstance(recipients, str) or not isinstance(recipients, Sequence) or not recipients:
+        if not _is_recipient_list(recipients):
             raise EnSyncValidationError(
                 "recipients must be a non-empty list of app ids (base64 Ed25519 public keys)"
             )
@@ -197,7 +237,7 @@ class EnSyncClient:
                 f"the metadata is not JSON-serializable ({exc.cause})", cause=exc.cause
             ) from exc.cause
         plaintext = dumps_payload(payload)
-        meta_text = json.dumps(payload_metadata(payload, plaintext), separators=(",", ":"))
+        meta_text = _COMPACT_JSON.encode(payload_metadata(payload, plaintext))
         self._validate({"EVENT_NAME": event_name, "METADATA": metadata_text})
         self._ensure_open()
         hybrid = len(targets) > 1 if use_hybrid_encryption is None else use_hybrid_encryption
@@ -206,19 +246,38 @@ class EnSyncClient:
             payloads = [shared] * len(targets)
         else:
             payloads = [encrypt_payload(plaintext, [r], hybrid=False) for r in targets]
+        return _Publication(event_name, targets, payloads, metadata_text, meta_text)
+
+    async def _publish_one(self, prepared: _Publication) -> str:
+        """:meth:`_request` around the one request, written out: this runs once per event."""
+        name, body, recipient = prepared.event_name, prepared.payloads[0], prepared.targets[0]
+        transport, generation = self._transport, self._generation
+        try:
+            idem = await transport.publish(
+                name, body, recipient, prepared.metadata, prepared.payload_metadata
+            )
+        except SessionLostError:
+            await self._recover(generation)
+            idem = await self._transport.publish(
+                name, body, recipient, prepared.metadata, prepared.payload_metadata
+            )
+        if self._options.enable_logging:
+            logger.debug("published %r to 1 recipient: %s", name, idem)
+        return idem
+
+    async def _publish_many(self, prepared: _Publication) -> list[str]:
+        """One request per recipient, sent together; a partial failure names who got it."""
+        event_name, targets = prepared.event_name, prepared.targets
 
         def send(recipient: str, body: str) -> Awaitable[str]:
             return self._request(
-                lambda t: t.publish(event_name, body, recipient, metadata_text, meta_text)
+                lambda t: t.publish(
+                    event_name, body, recipient, prepared.metadata, prepared.payload_metadata
+                )
             )
 
-        if len(targets) == 1:  # the common case: no task or gather around the one request
-            idems = [await send(targets[0], payloads[0])]
-            if self._options.enable_logging:
-                logger.debug("published %r to 1 recipient: %s", event_name, idems[0])
-            return idems
         results = await asyncio.gather(
-            *(send(r, body) for r, body in zip(targets, payloads, strict=True)),
+            *(send(r, body) for r, body in zip(targets, prepared.payloads, strict=True)),
             return_exceptions=True,
         )
         idems = [r for r in results if isinstance(r, str)]
@@ -305,6 +364,7 @@ class EnSyncClient:
         self._forget_feed(feed)
         for task in feed.halt():
             await _settle(task)
+        await feed.acks.finish()  # the node takes the acknowledgements before the unsubscribe
         with contextlib.suppress(EnSyncError):
             await self._request(lambda t: t.unsubscribe(feed.name))
 

@@ -49,6 +49,8 @@ def parse_metadata(raw: Any) -> dict[str, Any]:
     """Metadata as a dict: a JSON object string is parsed, anything unusable becomes ``{}``."""
     if isinstance(raw, dict):
         return raw
+    if raw == "{}":  # what publishers without metadata send: no parser needed
+        return {}
     if isinstance(raw, str) and raw:
         try:
             value = json.loads(raw)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from ensync_core import EnSyncError, EnSyncSubscriptionError
 from ensync_sdk._transport import SessionLostError
+from ensync_sdk.ack_pipeline import AckPipeline
 from ensync_sdk.events import RawMessage
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class Feed:
         self.subscriptions: list[Subscription] = []
         self._shared: dict[str, _Shared] = {}
         self._task: asyncio.Task[None] | None = None
+        self.acks = AckPipeline(client, name)
 
     @property
     def name(self) -> str:
@@ -79,6 +81,7 @@ class Feed:
             tasks.append(task)
         self.subscriptions.clear()
         self._shared.clear()
+        self.acks.close_soon()
         return tasks
 
     async def detach(self, subscription: Subscription) -> bool:
@@ -119,6 +122,25 @@ class Feed:
         if not shared.unsettled:
             self._close(idem, shared)
             await self._ack_on_node(idem, block)
+
+    async def ack_auto(self, subscription: Subscription, raw: RawMessage) -> None:
+        """``subscription``'s handlers returned: acknowledge once all did, without waiting.
+
+        The request goes out now; :class:`~ensync_sdk.ack_pipeline.AckPipeline` checks its
+        answer and reports a failure to ``subscription``'s error callbacks.
+        """
+        shared = self._shared.get(raw.idem)
+        if shared is not None:
+            if shared.closed:
+                return
+            shared.unsettled.discard(subscription)
+            if shared.unsettled:
+                return
+            self._close(raw.idem, shared)
+        acks = self.acks
+        acks.send(subscription, raw)
+        if acks.full:
+            await acks.room()
 
     def closed_by(self, idem: str) -> None:
         """``idem`` was deferred or discarded: settled for every subscription."""
@@ -197,6 +219,7 @@ class Feed:
         """Stop for good and tell every subscription's error callbacks."""
         subscriptions = list(self.subscriptions)
         self.subscriptions.clear()
+        self.acks.close_soon()
         self._client._forget_feed(self)
         error = EnSyncSubscriptionError(
             f"the subscription to {self._name!r} stopped: {cause}", cause=cause

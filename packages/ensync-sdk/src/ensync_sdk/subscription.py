@@ -275,7 +275,9 @@ class Subscription:
         self._settled.discard(idem)
         for handler in list(self._handlers):
             try:
-                await _call(handler, event)
+                result = handler(event)
+                if result is not None and inspect.isawaitable(result):
+                    await result
             except Exception as exc:
                 await self._report(
                     EnSyncSubscriptionError(
@@ -288,7 +290,7 @@ class Subscription:
                 return
         if self._auto_ack and idem not in self._settled:
             try:
-                await self._feed.ack(self, idem, raw.block, auto=True)
+                await self._feed.ack_auto(self, raw)  # sent now; its answer checked apart
             except EnSyncError as exc:
                 await self._report(exc, info_of(raw))
         self._settled.discard(idem)
