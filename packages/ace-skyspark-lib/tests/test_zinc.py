@@ -358,6 +358,126 @@ def test_random_text_only_raises_zinc_parse_error(text: str) -> None:
         assert min(where) >= 1
 
 
+# -- the row fast path agrees with the general parser ------------------------------------------
+
+
+def _outcome(text: str) -> tuple[Any, ...]:
+    try:
+        grid = zinc.loads(text)
+    except ZincParseError as exc:
+        return ("error", str(exc), exc.line, exc.column)
+    # Refs compare by id alone; the repr shows display names too.
+    return ("grid", grid, repr(grid.rows), repr(grid.columns), repr(grid.meta))
+
+
+def _fast_and_general(text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    fast = _outcome(text)
+    saved = zinc._FAST_ROW_MAX_WIDTH
+    zinc._FAST_ROW_MAX_WIDTH = 0  # every row through the general parser
+    try:
+        general = _outcome(text)
+    finally:
+        zinc._FAST_ROW_MAX_WIDTH = saved
+    return fast, general
+
+
+TRICKY_CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "\t",
+        "N",
+        "M",
+        " M ",
+        "M M",
+        '"a,b"',
+        '""',
+        '"a" "b"',
+        '"\\q"',
+        '"\\u00e9\\n"',
+        '"x\\"y"',
+        '"unterminated',
+        "C(1.5,-2)",
+        "C(1,",
+        "@p:1",
+        '@p:1 "AHU, 1"',
+        '@p:1 "AHU"x',
+        "@",
+        "5kW",
+        "5 kW",
+        "-INF",
+        "NaN%",
+        "2024-01-31T13:05:00-05:00 New_York",
+        "2024-01-31T13:05:00Z",
+        "2024-01-31T13:05:00Z Nowhere",
+        "2024-02-30",
+        "25:00",
+        "`a,b`",
+        "`a\\`b`",
+        "^sym",
+        'Bin("text/plain")',
+        'Bin("a"',
+        "[1,2]",
+        "{a b:2}",
+        '<<ver:"3.0"\nx\n1\n>>',
+        ">>",
+        "T",
+        "F",
+        "true",
+        "\r",
+    ]
+)
+ZINC_CELLS = TRICKY_CELLS | SCALARS.map(zinc.dumps_value)
+
+
+@st.composite
+def zinc_bodies(draw: st.DrawFn) -> str:
+    names = draw(st.lists(TAG, min_size=1, max_size=4, unique=True))
+    rows = draw(st.lists(st.lists(ZINC_CELLS, min_size=0, max_size=len(names) + 1), max_size=6))
+    body = "\n".join(",".join(cells) for cells in rows)
+    return 'ver:"3.0"\n' + ",".join(names) + "\n" + body + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(zinc_bodies())
+def test_fast_rows_parse_as_the_general_parser_does(text: str) -> None:
+    fast, general = _fast_and_general(text)
+    assert fast == general
+
+
+def test_fast_rows_hand_over_to_the_general_parser_and_back() -> None:
+    text = 'ver:"3.0"\na,b\n1,"x"\n[1,2],{c}\n2,"y"\n3,<<ver:"3.0"\nz\n4\n>>\n5,M\n'
+    grid = zinc.loads(text)
+    assert [row.get("a") for row in grid.rows] == [
+        Number(1.0),
+        [Number(1.0), Number(2.0)],
+        Number(2.0),
+        Number(3.0),
+        Number(5.0),
+    ]
+    assert grid.rows[3]["b"].rows == [{"z": Number(4.0)}]
+    assert _fast_and_general(text)[0] == _fast_and_general(text)[1]
+
+
+def test_an_error_after_many_fast_rows_names_its_line_and_column() -> None:
+    good = "".join(f'@p:{i} "Point {i}",{i}kW,M\n' for i in range(3000))
+    text = 'ver:"3.0"\nid,val,point\n' + good + '@p:x "Bad",7kW,M M\n'
+    with pytest.raises(ZincParseError) as caught:
+        zinc.loads(text)
+    assert (caught.value.line, caught.value.column) == (3003, 18)  # the second M
+    assert _fast_and_general(text)[0] == _fast_and_general(text)[1]
+
+
+def test_equal_cells_share_only_immutable_values() -> None:
+    grid = zinc.loads('ver:"3.0"\na,b\n[1],@s "Site"\n[1],@s "Site"\n')
+    first, second = grid.rows
+    first["a"].append(Number(2.0))
+    assert second["a"] == [Number(1.0)]
+    grid = zinc.loads('ver:"3.0"\na,b\n1,@s "Site"\n2,@s "Site"\n')
+    first, second = grid.rows
+    assert first["b"] is second["b"]  # a Ref is immutable, decoding it once is enough
+
+
 # -- the same values through Hayson (Haystack 4 JSON) ------------------------------------------
 
 

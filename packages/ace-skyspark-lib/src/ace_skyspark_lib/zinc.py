@@ -5,7 +5,11 @@ turns a grid back into text; :func:`loads_value` / :func:`dumps_value` do the sa
 scalar, list or dict. No I/O happens here.
 
 The parser walks the text once by position with precompiled patterns; it is the hot path of
-every read, so it avoids per-cell allocations beyond the values themselves.
+every read. Rows of scalars (the rows of nearly every answer) take a faster road: one regex
+match cuts a whole row into its cells, and a cell text seen before in the same grid (a site ref,
+a marker, a unit) reuses the value decoded the first time, which is safe because scalars are
+immutable. A row that road cannot take (a list, dict or nested grid, a malformed cell) goes
+through the general parser, which also reports every error with its line and column.
 """
 
 from __future__ import annotations
@@ -252,6 +256,78 @@ _CONSTANTS: dict[str, Any] = {
 }
 
 
+# A row of plain cells: scalars only (no list, dict or nested grid outside a string), one
+# regex match per line. ``_PLAIN`` is a run of characters that are not separators, quotes or
+# brackets; a cell is such runs around quoted strings and uris (the loop unrolled, so the engine
+# never backtracks into a cell). The cells it cuts out are only candidates: each is converted and
+# checked in full, and any row the fast path cannot take is parsed by the general parser.
+_PLAIN = r"[^,\"`\n\[\]{}<>]*+"
+_QUOTED = r'(?:"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"|`[^`\\\n]*+(?:\\.[^`\\\n]*+)*+`)'
+_CELL = "(" + _PLAIN + "(?:" + _QUOTED + _PLAIN + ")*+)"
+_ROW_PATTERNS: dict[int, re.Pattern[str]] = {}
+_FAST_ROW_MAX_WIDTH = 256
+_MISSING = object()
+
+
+def _row_pattern(width: int) -> re.Pattern[str] | None:
+    if not 0 < width <= _FAST_ROW_MAX_WIDTH:
+        return None
+    pattern = _ROW_PATTERNS.get(width)
+    if pattern is None:
+        pattern = re.compile(",".join([_CELL] * width) + r"(?:\n|\Z)")
+        _ROW_PATTERNS[width] = pattern
+    return pattern
+
+
+def _cell(raw: str) -> Any:
+    """The value of one cell the row pattern cut out; :class:`_Fail` if it is not exactly one."""
+    if raw[0] == '"' and raw[-1] == '"' and raw.count('"') == 2 and "\\" not in raw:
+        return raw[1:-1]
+    text = raw.strip(" \t") if raw[0] in " \t" or raw[-1] in " \t" else raw
+    if not text:
+        return None
+    value, end = _value(text, 0)
+    if end != len(text):
+        raise _Fail("more than one value in a cell", end)
+    return value
+
+
+def _fast_rows(text: str, pos: int, names: list[str], rows: list[dict[str, Any]]) -> int:
+    """Append the rows from ``pos`` that the row pattern takes; returns where it stopped.
+
+    Cells are immutable scalars here, so a cell text seen before (a site ref, a marker, a unit)
+    reuses the value decoded the first time.
+    """
+    pattern = _row_pattern(len(names))
+    if pattern is None:
+        return pos
+    match = pattern.match
+    append = rows.append
+    memo: dict[str, Any] = {}
+    memo_get = memo.get
+    missing = _MISSING
+    cell = _cell
+    n = len(text)
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
+            return pos
+        row: dict[str, Any] = {}
+        try:
+            for name, raw in zip(names, m.groups(), strict=True):
+                if raw:
+                    value = memo_get(raw, missing)
+                    if value is missing:
+                        value = memo[raw] = cell(raw)
+                    if value is not None:
+                        row[name] = value
+        except (_Fail, IndexError, RecursionError):
+            return pos  # the general parser reports the error where it is
+        append(row)
+        pos = m.end()
+    return pos
+
+
 def _skip_spaces(text: str, pos: int, newlines: bool = False) -> int:
     n = len(text)
     while pos < n and (text[pos] == " " or text[pos] == "\t" or (newlines and text[pos] in "\r\n")):
@@ -355,6 +431,10 @@ def _grid(text: str, pos: int, nested: bool) -> tuple[Grid, int]:
     append = rows.append
     value = _value
     while pos < n:
+        if not nested:
+            pos = _fast_rows(text, pos, names, rows)
+            if pos >= n:
+                break
         if nested and text.startswith(">>", pos):
             break
         if width > 1 and text[pos] == "\n":
