@@ -30,6 +30,7 @@ from ace_skyspark_lib import (
     zinc,
 )
 from ace_skyspark_lib.auth import scram_login
+from ace_skyspark_lib.his_write import his_write_body
 from ace_skyspark_lib.kinds import zone_for
 from shared_testing import start_simulator
 from shared_testing.bench import Figure, print_figures, time_call
@@ -149,8 +150,7 @@ async def history_figure(info: dict[str, str]) -> Figure:
         assert sum(r.samples_written for r in results) == SAMPLES
         # Same chunks, encoded beforehand (the baseline does no per-sample work at all).
         bodies = [
-            zinc.dumps(client._his_grid(samples[i : i + CHUNK])[0]).encode()
-            for i in range(0, SAMPLES, CHUNK)
+            his_write_body(samples[i : i + CHUNK]).text.encode() for i in range(0, SAMPLES, CHUNK)
         ]
     url = f"{info['url']}/{info['project']}/"
     token = await scram_login(url + "about", info["username"], info["password"], http_timeout=30)

@@ -395,21 +395,6 @@ def test_bad_constructor_arguments() -> None:
         Ref("a b")
 
 
-def test_his_write_grid_forms() -> None:
-    client = SkysparkClient("http://x/api", "p", "u", "pw")
-    ts = datetime(2024, 1, 1, tzinfo=UTC)
-    one = [HistorySample(point_id="a", timestamp=ts, value=1.0, unit="kW")]
-    grid, written = client._his_grid(one)
-    assert (grid.meta, list(grid.columns), written) == ({"id": Ref("a")}, ["ts", "val"], 1)
-    assert grid.rows == [{"ts": ts, "val": Number(1, "kW")}]
-    two = [*one, HistorySample(point_id="b", timestamp=ts, value=True), *one]
-    grid, written = client._his_grid(two)
-    assert grid.meta == {}
-    assert grid.columns == {"ts": {}, "v0": {"id": Ref("a")}, "v1": {"id": Ref("b")}}
-    assert grid.rows == [{"ts": ts, "v0": Number(1, "kW"), "v1": True}]
-    assert written == 2
-
-
 async def test_history_goes_in_each_points_zone(
     client: SkysparkClient, skyspark_sim: RunningSimulator
 ) -> None:

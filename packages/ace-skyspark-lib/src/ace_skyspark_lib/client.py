@@ -20,6 +20,7 @@ from ace_skyspark_lib.exceptions import (
     SkysparkError,
 )
 from ace_skyspark_lib.filter import parse_filter
+from ace_skyspark_lib.his_write import his_write_bodies
 from ace_skyspark_lib.kinds import Grid, Number, Ref
 from ace_skyspark_lib.models import (
     Entity,
@@ -446,67 +447,13 @@ class SkysparkClient:
             except InvalidInputError:
                 self._zones.pop(ref.id, None)  # let the server say what is wrong with it
 
-    def _his_grid(
-        self, samples: Sequence[HistorySample], zones: Mapping[str, tzinfo] | None = None
-    ) -> tuple[Grid, int]:
-        columns: dict[str, dict[str, Any]] = {"ts": {}}
-        column_of: dict[str, str] = {}
-        rows: dict[datetime, dict[str, Any]] = {}
-        zone_of = zones or {}
-        written = 0
-        for sample in samples:
-            if not isinstance(sample, HistorySample):
-                raise InvalidInputError(
-                    f"write_history takes HistorySample objects, got {type(sample).__name__}"
-                )
-            column = column_of.get(sample.point_id)
-            if column is None:
-                column = column_of[sample.point_id] = f"v{len(column_of)}"
-                columns[column] = {"id": Ref(sample.point_id)}
-            value = sample.value
-            cell: Any = value if isinstance(value, bool | str) else Number(value, sample.unit)
-            ts = sample.timestamp
-            zone = zone_of.get(sample.point_id)
-            if zone is not None and ts.tzinfo is not zone:
-                ts = ts.astimezone(zone)
-            row = rows.get(ts)
-            if row is None:
-                rows[ts] = {"ts": ts, column: cell}
-                written += 1
-            else:
-                written += column not in row
-                row[column] = cell
-        ordered = [rows[ts] for ts in sorted(rows)]
-        if len(column_of) == 1:
-            # One point: the classic single-point form, understood by Haystack 3 servers too.
-            (point_id,) = column_of
-            return Grid(
-                meta={"id": Ref(point_id)},
-                columns={"ts": {}, "val": {}},
-                rows=[{"ts": row["ts"], "val": row["v0"]} for row in ordered],
-            ), written
-        return Grid(columns=columns, rows=ordered), written
-
-    def _his_grids(
-        self, samples: Sequence[HistorySample], zones: Mapping[str, tzinfo]
-    ) -> list[tuple[Grid, int]]:
-        """One hisWrite grid per time zone of the samples' points.
-
-        A batch grid's ``ts`` column is shared by its points, and SkySpark takes a timestamp
-        only in the point's own zone.
-        """
-        groups: dict[tzinfo | None, list[HistorySample]] = {}
-        for sample in samples:
-            groups.setdefault(zones.get(sample.point_id), []).append(sample)
-        return [self._his_grid(group, zones) for group in groups.values()]
-
     async def _send_history(self, samples: Sequence[HistorySample], refresh: bool) -> int:
         zones = await self._point_zones({sample.point_id for sample in samples}, refresh)
         written = 0
-        for grid, count in self._his_grids(samples, zones):
-            await self._transport.call("hisWrite", grid)
-            written += count
-            _log.debug("history written", samples=count, points=len(grid.columns) - 1)
+        for body in his_write_bodies(samples, zones):
+            await self._transport.call("hisWrite", body=body.text)
+            written += body.samples
+            _log.debug("history written", samples=body.samples, points=body.points)
         return written
 
     async def write_history(self, samples: Sequence[HistorySample]) -> WriteResult:

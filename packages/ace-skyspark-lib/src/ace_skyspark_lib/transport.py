@@ -234,13 +234,16 @@ class Transport:
         grid: Grid | None = None,
         *,
         params: dict[str, str] | None = None,
+        body: str | None = None,
     ) -> Grid:
         """Send ``op`` (POST with a Zinc grid, or GET with ``params``) and return the answer.
 
-        Error grids raise :class:`ServerError`; transient failures are retried per the policy
-        in the module docstring.
+        ``body`` is a grid already written as Zinc, sent instead of ``grid``. Error grids raise
+        :class:`ServerError`; transient failures are retried per the policy in the module
+        docstring.
         """
-        body = zinc.dumps(grid) if grid is not None else None
+        if grid is not None:
+            body = zinc.dumps(grid)
         retry_on = _transient if op in IDEMPOTENT_OPS else _surely_unsent
         try:
             async for attempt in self._retrying(retry_on):

@@ -39,7 +39,15 @@ from ace_skyspark_lib.kinds import (
     zone_for,
 )
 
-__all__ = ["dumps", "dumps_value", "loads", "loads_value", "scan_value", "zinc_datetime"]
+__all__ = [
+    "dumps",
+    "dumps_value",
+    "loads",
+    "loads_value",
+    "number_text",
+    "scan_value",
+    "zinc_datetime",
+]
 
 _UNIT_CHARS = r"A-Za-z%_/$\u0080-\U0010ffff"
 _STR = re.compile(r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"')
@@ -564,6 +572,11 @@ def _int(value: int) -> str:
 def _number(value: Number) -> str:
     unit = value.unit
     return _float(value.val) + unit if unit else _float(value.val)
+
+
+def number_text(value: float, unit: str | None = None) -> str:
+    """Zinc text of a number and its unit (``72.5°F``, ``NaN``, ``-INF``); no checks of the unit."""
+    return _float(value) + unit if unit else _float(value)
 
 
 def _tz_name(tz: tzinfo | None) -> str:
