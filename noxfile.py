@@ -386,16 +386,7 @@ def build(session: nox.Session) -> None:
                     external=True,
                 )
             else:
-                session.run(sys.executable, "-m", "venv", venv_dir, external=True, silent=True)
-                session.run(
-                    str(python),
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    *wheels_to_install,
-                    external=True,
-                )
+                _pip_venv(session, Path(sys.executable), Path(venv_dir), *wheels_to_install)
             module = _module_of(dist)
             session.run(
                 str(python),
@@ -599,6 +590,11 @@ def _published_venv(session: nox.Session, client: PublishedClient, root: Path) -
     venv = root / f"published-{client.dist}"
     if venv.exists():
         shutil.rmtree(venv)
+    return _pip_venv(session, interpreter, venv, *client.pip_flags, *client.requirements)
+
+
+def _pip_venv(session: nox.Session, interpreter: Path, venv: Path, *pip_args: str) -> Path:
+    """A new venv of ``interpreter`` at ``venv`` with ``pip install *pip_args``; its python."""
     session.run(str(interpreter), "-m", "venv", str(venv), external=True, silent=True)
     python = venv / "bin" / "python"
     session.run(
@@ -608,8 +604,7 @@ def _published_venv(session: nox.Session, client: PublishedClient, root: Path) -
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        *client.pip_flags,
-        *client.requirements,
+        *pip_args,
         external=True,
     )
     return python
