@@ -64,6 +64,18 @@ async def test_every_block_of_the_profile_reads_whole(
         }  # fmt: skip
 
 
+def test_the_profiles_and_the_simulated_models_serve_the_same_blocks() -> None:
+    # Two tables written independently (the simulator must not import power-sdk). Reading
+    # every block cannot show a block only the simulator serves, or one it answers with more
+    # registers than the profile asks for: compare the tables themselves.
+    from shared_testing.bluetti.profiles import PROFILES as SIMULATED
+
+    assert sorted(PROFILES) == sorted(SIMULATED)
+    for model, profile in PROFILES.items():
+        assert dict(profile.blocks) == SIMULATED[model].blocks, model
+        assert profile.protocol_version == SIMULATED[model].protocol, model
+
+
 @pytest.mark.parametrize("serial", sorted(MODELS))
 async def test_groups_cover_exactly_the_blocks_the_profile_serves(
     stations: RunningSimulator, serial: str

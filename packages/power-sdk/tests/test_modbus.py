@@ -106,6 +106,19 @@ def test_write_exception() -> None:
         (lambda: modbus.build_read_request(100, True), "register count must be an integer"),
         (lambda: modbus.build_write_single_request(1, "7"), "value must be an integer"),
         (lambda: modbus.build_write_multiple_request(1, [1, None]), "value must be an integer"),
+        (lambda: modbus.build_read_request(1, 1, address=256), "address must be within 0..255"),
+        (
+            lambda: modbus.build_write_single_request(1, 1, address=256),
+            "address must be within 0..255",
+        ),
+        (
+            lambda: modbus.build_write_multiple_request(1, [1], address=-1),
+            "address must be within 0..255",
+        ),
+        (
+            lambda: modbus.build_write_single_request(1, 1, address="1"),
+            "device address must be an integer",
+        ),
     ],
 )
 def test_bad_requests(call: object, message: str) -> None:

@@ -54,6 +54,20 @@ def test_python_examples_run_against_the_simulator(
     assert out[8:] == ["{'current': 12.3}", "{'energy': 123.4}"]
 
 
+def test_the_vendor_cloud_client_call_is_a_tls_client_on_the_given_port() -> None:
+    # the README shows this call as text (it needs the vendor's cloud and a real .pfx): run
+    # it as written; the constructor does no I/O, so what it built can be checked offline
+    from power_sdk import AsyncClient
+
+    (call,) = [block for block in blocks("text") if block.startswith("AsyncClient(")]
+    scope = {"AsyncClient": AsyncClient, "serial": "2430200000002", "password": PASSWORD}
+    client = run_code_block(f"client = {call}", source=str(README), namespace=scope)["client"]
+    assert client.serial == "2430200000002"
+    assert client.profile.id == "ELITE200V2"
+    assert client.transport.tls  # a certificate makes the connection TLS
+    assert client.transport.broker == "mqtts://iot.bluettipower.com:18760"
+
+
 def run_cli(config: Path, mode: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "power_sdk.runtime.cli", "runtime", "--config", str(config), mode],

@@ -337,6 +337,21 @@ def test_schemas_section_adds_blocks_as_data() -> None:
     assert schema.parse(b"\x00\x01").values == {"ac_output": 1}
 
 
+async def test_the_config_schemas_are_built_once_and_shared_by_every_device() -> None:
+    second_device = """
+  - id: barn
+    pipeline: main
+    profile_id: EL100V2
+    transport: {opts: {serial: "456"}}
+"""
+    config = parse_config(BASE + second_device + SCHEMAS, env={"MQTT_PASSWORD": "x"})
+    async with Executor(config) as executor:  # opened offline: nothing connects yet
+        sessions = [d.session for d in executor.devices]
+    shed, barn = (s.client.schemas.get(2000) for s in sessions)  # type: ignore[attr-defined]
+    assert shed.name == "INV_BASE_SETTINGS"
+    assert shed is barn  # one schema (validated, its parse plans cached) for the whole fleet
+
+
 def test_bad_schema_in_config_names_its_index() -> None:
     bad = SCHEMAS.replace("type: u16", "type: u16, transforms: [cube]")
     with pytest.raises(ConfigError, match=r"unknown transform 'cube'.* at schemas\[0\]"):

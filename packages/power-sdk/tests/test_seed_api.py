@@ -220,6 +220,25 @@ def test_stable_names_and_module_layout() -> None:
     assert transforms.hex_enable_list(0, 3) == "hex_enable_list:0:3"
 
 
+@pytest.mark.parametrize(
+    ("published", "implementation"),
+    [
+        ("power_sdk.plugins.bluetti.v2.protocol.datatypes", "power_sdk.parser.datatypes"),
+        ("power_sdk.plugins.bluetti.v2.protocol.schema", "power_sdk.parser.schema"),
+        ("power_sdk.plugins.bluetti.v2.protocol.transforms", "power_sdk.parser.transforms"),
+    ],
+)
+def test_published_protocol_modules_hand_out_the_parser_objects(
+    published: str, implementation: str
+) -> None:
+    # one implementation: the published module path re-exports it, never a copy of its own
+    seed = importlib.import_module(published)
+    real = importlib.import_module(implementation)
+    assert seed.__all__
+    for name in seed.__all__:
+        assert getattr(seed, name) is getattr(real, name), f"{published}.{name}"
+
+
 def test_supported_devices_and_blocks() -> None:
     from power_sdk.devices.profiles import get_device_profile, list_device_models
     from power_sdk.plugins.bluetti.v2.schemas import BUILTIN_SCHEMAS, get

@@ -241,6 +241,48 @@ async def test_deadlines_fire_in_order_never_early_and_only_once() -> None:
     assert all(f[0] != "e" for f in fired)  # cleared: never fires
 
 
+async def test_a_shorter_timeout_watched_after_a_longer_one_fires_on_time() -> None:
+    # devices sharing a transport may have different timeouts: the timer armed for the slow
+    # device's deadline must not hold back the fast device's earlier one
+    from power_sdk.transport.deadlines import RESOLUTION, Deadlines
+
+    loop = asyncio.get_running_loop()
+    fired: dict[str, float] = {}
+    deadlines = Deadlines(lambda serial, _ticket, _timeout: fired.setdefault(serial, loop.time()))
+    start = loop.time()
+    deadlines.watch(loop, 2.0, "slow", 1)
+    deadlines.watch(loop, 0.1, "fast", 2)
+    await asyncio.sleep(0.1 + 4 * RESOLUTION)
+    assert "fast" in fired
+    assert 0.1 <= fired["fast"] - start <= 0.1 + 4 * RESOLUTION
+    assert "slow" not in fired
+    deadlines.clear()
+
+
+async def test_a_shared_transport_times_out_each_device_after_its_own_timeout(
+    devices: RunningSimulator,
+) -> None:
+    serials = [d["serial"] for d in devices.info()["devices"]][:2]
+    devices.faults.drop_next(2)  # neither device answers its next request
+    transport = MqttTransport(devices.info()["broker"])
+    await transport.connect()
+    try:
+        slow = AsyncClient(serials[0], transport=transport, timeout=5.0, retries=0)
+        fast = AsyncClient(serials[1], transport=transport, timeout=0.2, retries=0)
+        loop = asyncio.get_running_loop()
+        slow_read = asyncio.ensure_future(slow.read_block(6000))
+        await asyncio.sleep(0.05)  # the slow device's deadline is armed first
+        started = loop.time()
+        with pytest.raises(RequestTimeoutError):
+            await fast.read_block(6000)
+        assert loop.time() - started < 1.0
+        slow_read.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await slow_read
+    finally:
+        await transport.close()
+
+
 async def test_every_device_is_resubscribed_after_the_broker_restarts(
     devices: RunningSimulator, mqtt_broker: ThreadedBroker
 ) -> None:

@@ -141,11 +141,8 @@ EL30V2_PROFILE = _profile(
     shorter={100: 60},  # protocol 2000: no power-flow and PV fields
 )
 
-EL100V2_PROFILE = _profile(
-    "EL100V2",
-    "Bluetti Elite 100 V2",
-    "31",
-    2001,
+#: the groups the protocol 2001 stations (Elite 100 V2, Elite 200 V2) have in common
+_PROTOCOL_2001_GROUPS: Mapping[BlockGroup, tuple[int, ...]] = MappingProxyType(
     {
         BlockGroup.CORE: (100,),
         BlockGroup.GRID: (1300,),
@@ -157,26 +154,26 @@ EL100V2_PROFILE = _profile(
         BlockGroup.IOT: (11000, 12002, 12161),
         BlockGroup.SCHEDULE: (19200, 19300, 19305, 19365, 19425, 19485, 26001),
         BlockGroup.SYSTEM: (720, 6300, 29770, 29772),
-        BlockGroup.ACCESSORIES: _SMART_PLUG,
-    },
+    }
 )
 
+EL100V2_PROFILE = _profile(
+    "EL100V2",
+    "Bluetti Elite 100 V2",
+    "31",
+    2001,
+    {**_PROTOCOL_2001_GROUPS, BlockGroup.ACCESSORIES: _SMART_PLUG},
+)
+
+# the Elite 100 V2's blocks, plus the settings block 40127 and every accessory
 ELITE200_V2_PROFILE = _profile(
     "ELITE200V2",
     "Bluetti Elite 200 V2",
     "8",
     2001,
     {
-        BlockGroup.CORE: (100,),
-        BlockGroup.GRID: (1300,),
-        BlockGroup.BATTERY: (6000,),
-        BlockGroup.CELLS: (6100,),
-        BlockGroup.INVERTER: (1100, 1400, 1500),
-        BlockGroup.SETTINGS: (2000, 2200, 2400, 7000, 19000, 19100, 40127),
-        BlockGroup.ENERGY: (3500, 3600),
-        BlockGroup.IOT: (11000, 12002, 12161),
-        BlockGroup.SCHEDULE: (19200, 19300, 19305, 19365, 19425, 19485, 26001),
-        BlockGroup.SYSTEM: (720, 6300, 29770, 29772),
+        **_PROTOCOL_2001_GROUPS,
+        BlockGroup.SETTINGS: (*_PROTOCOL_2001_GROUPS[BlockGroup.SETTINGS], 40127),
         BlockGroup.ACCESSORIES: _EVERY_ACCESSORY,
     },
 )

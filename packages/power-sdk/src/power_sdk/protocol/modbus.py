@@ -96,15 +96,19 @@ def _check_register(name: str, value: int) -> None:
         raise FrameError(f"{name} must be within 0..65535, got {value}")
 
 
+def _check_address(address: int) -> None:
+    _check_integer("device address", address)
+    if not 0 <= address <= 0xFF:
+        raise FrameError(f"device address must be within 0..255, got {address}")
+
+
 def build_read_request(start: int, count: int, *, address: int = DEVICE_ADDRESS) -> bytes:
     """Frame a read-holding-registers request (function 0x03) for ``count`` registers."""
     _check_register("start register", start)
     _check_integer("register count", count)
     if not 1 <= count <= MAX_READ_REGISTERS:
         raise FrameError(f"a read covers 1..{MAX_READ_REGISTERS} registers, got {count}")
-    _check_integer("device address", address)
-    if not 0 <= address <= 0xFF:
-        raise FrameError(f"device address must be within 0..255, got {address}")
+    _check_address(address)
     return _read_frame(start, count, address)
 
 
@@ -121,6 +125,7 @@ def build_write_single_request(
     """Frame a write-single-register request (function 0x06)."""
     _check_register("register", register)
     _check_register("value", value)
+    _check_address(address)
     head = bytes((address, WRITE_SINGLE))
     return _seal(head + register.to_bytes(2, "big") + value.to_bytes(2, "big"))
 
@@ -134,6 +139,7 @@ def build_write_multiple_request(
         raise FrameError(f"a write covers 1..{MAX_WRITE_REGISTERS} registers, got {len(values)}")
     for value in values:
         _check_register("value", value)
+    _check_address(address)
     data = b"".join(v.to_bytes(2, "big") for v in values)
     head = bytes((address, WRITE_MULTIPLE)) + start.to_bytes(2, "big")
     return _seal(head + len(values).to_bytes(2, "big") + bytes((len(data),)) + data)

@@ -121,6 +121,8 @@ class Executor:
         """Build transports, sinks and device sessions (no network I/O yet)."""
         if self.devices:
             return
+        # built once: every device's registry shares them (validated, parse plans cached)
+        schemas = self.config.block_schemas
         for index, device in enumerate(self.config.devices):
             pipeline = self.config.pipelines[device.pipeline]
             options = device_options(
@@ -143,7 +145,7 @@ class Executor:
                     options=options,
                     transport=transport,
                     protocol=self.registry.protocol(pipeline.protocol),
-                    schemas=self.config.block_schemas,
+                    schemas=schemas,
                 )
                 sinks = [self._sink(s) for s in device.sinks]
             except Exception as exc:

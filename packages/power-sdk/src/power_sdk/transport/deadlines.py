@@ -35,6 +35,8 @@ class Deadlines:
         self._expired = expired
         self._queues: dict[float, collections.deque[_Entry]] = {}
         self._timer: asyncio.TimerHandle | None = None
+        #: when the timer fires (infinity while none is armed)
+        self._armed = math.inf
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def watch(
@@ -46,12 +48,24 @@ class Deadlines:
         if queue is None:
             queue = self._queues[timeout] = collections.deque()
         queue.append((deadline, serial, ticket))
-        if self._timer is None:
+        if deadline < self._armed:
+            # no timer yet, or one armed for a later deadline (a longer timeout watched
+            # before this shorter one): fire for this one first
             self._loop = loop
-            self._timer = loop.call_at(deadline, self._fire)
+            self._arm(loop, deadline)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        """Fire at ``when``, unless the timer is armed for that or earlier already."""
+        if when >= self._armed:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._armed = when
+        self._timer = loop.call_at(when, self._fire)
 
     def _fire(self) -> None:
         self._timer = None
+        self._armed = math.inf
         loop = self._loop
         if loop is None:
             return
@@ -65,12 +79,13 @@ class Deadlines:
                 nearest = min(nearest, queue[0][0])
             else:
                 del self._queues[timeout]
-        if nearest < math.inf and self._timer is None:
-            self._timer = loop.call_at(max(nearest, now + RESOLUTION), self._fire)
+        if nearest < math.inf:
+            self._arm(loop, max(nearest, now + RESOLUTION))
 
     def clear(self) -> None:
         """Forget every deadline and stop the timer."""
         self._queues.clear()
+        self._armed = math.inf
         timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
