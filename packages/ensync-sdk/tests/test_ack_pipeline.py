@@ -45,6 +45,7 @@ class StubTransport(Transport):
         self.answers: list[tuple[str, asyncio.Future[None]]] = []  # start_ack, in order
         self.resent: list[str] = []  # ack() calls (resends after a reconnect)
         self.resend_error: EnSyncError | None = None
+        self.start_error: EnSyncError | None = None  # start_ack raises it (once) before sending
         self.opened = 0
         self.closed = 0
 
@@ -79,6 +80,9 @@ class StubTransport(Transport):
         pass
 
     def start_ack(self, idem: str, name: str, block: int) -> AckInFlight:
+        error, self.start_error = self.start_error, None
+        if error is not None:
+            raise error
         answer: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.answers.append((idem, answer))
         return answer
@@ -188,6 +192,22 @@ async def test_a_lost_session_reconnects_and_sends_the_acknowledgement_again() -
     raw, answer = await transport.deliver()
     answer.set_exception(SessionLostError("connection reset"))
     await eventually(lambda: transport.resent == [raw.idem])
+    assert transport.opened == 2  # reconnected once before sending again
+    assert errors == []
+    await client.close()
+
+
+async def test_an_acknowledgement_that_could_not_start_is_sent_after_reconnecting() -> None:
+    # Over gRPC the call is made at once: with the channel down (a reconnect closing it), making
+    # it raises SessionLostError right there. It is retried as an answer saying so would be.
+    transport = StubTransport()
+    transport.start_error = SessionLostError("the gRPC channel is closed")
+    client, _, handled, errors = await started(transport)
+    raw = delivery()
+    transport.deliveries.put_nowait(raw)
+    await eventually(lambda: transport.resent == [raw.idem])
+    assert handled == [raw.idem]
+    assert transport.answers == []  # never on the wire the first time
     assert transport.opened == 2  # reconnected once before sending again
     assert errors == []
     await client.close()
