@@ -312,3 +312,30 @@ async def test_an_acknowledgement_of_a_closed_client_is_reported_at_once() -> No
         feed.acks.send(subscription, delivery())
     assert transport.answers == []
     assert errors == []
+
+
+async def test_a_delivery_arriving_during_unsubscribe_never_reaches_its_handlers() -> None:
+    # Two subscriptions, so the first handles in a loop of its own; the second leaves. While the
+    # first's unsubscribe waits for that loop to stop, a delivery comes in: it is not handled.
+    transport = StubTransport()
+    client, first, handled, _ = await started(transport)
+    second = await client.subscribe(NAME)
+    second.on(lambda event: None)
+    release = asyncio.Event()
+
+    async def slow(event: Any) -> None:
+        await release.wait()
+
+    first.on(slow)
+    early, late = delivery(), delivery()
+    transport.deliveries.put_nowait(early)
+    await eventually(lambda: handled == [early.idem])  # `slow` now holds the first's loop
+    await second.unsubscribe()
+    leaving = asyncio.create_task(first.unsubscribe())
+    await asyncio.sleep(0)  # the unsubscribe stopped the loop and waits for it
+    transport.deliveries.put_nowait(late)
+    await leaving
+    await asyncio.sleep(0.05)
+    assert late.idem not in handled
+    assert not first.active
+    await client.close()
