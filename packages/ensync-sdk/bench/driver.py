@@ -9,6 +9,7 @@ one, and prints one JSON line with the rate and the CPU time its own process spe
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import resource
 import sys
@@ -34,6 +35,32 @@ class Tally:
         self.expected.discard(seq)
         if not self.expected:
             self.done.set()
+
+
+class Answers:
+    """Calls sent without awaiting them (pipelined acknowledgements), checked in order.
+
+    ``add`` each call as it goes out; one task running ``check`` awaits their answers oldest
+    first and stops the process when the node refused one.
+    """
+
+    def __init__(self) -> None:
+        self._calls: collections.deque[Any] = collections.deque()
+        self._added = asyncio.Event()
+
+    def add(self, call: Any) -> None:
+        self._calls.append(call)
+        self._added.set()
+
+    async def check(self) -> None:
+        calls = self._calls
+        while True:
+            while calls:
+                if not (await calls[0]).success:
+                    raise SystemExit("the node refused an acknowledgement")
+                calls.popleft()
+            self._added.clear()
+            await self._added.wait()
 
 
 def _cpu() -> float:

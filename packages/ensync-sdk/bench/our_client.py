@@ -11,7 +11,6 @@ order from a second task: the least CPU a Python grpc.aio client can spend on th
 from __future__ import annotations
 
 import asyncio
-import collections
 import json
 import sys
 from typing import Any
@@ -73,17 +72,7 @@ async def raw(
 
         publisher, subscriber = await connect(publisher_app), await connect(subscriber_app)
 
-        answers: collections.deque[Any] = collections.deque()
-        answered = asyncio.Event()
-
-        async def check_answers() -> None:
-            while True:
-                while answers:
-                    if not (await answers[0]).success:
-                        raise SystemExit("the node refused an acknowledgement")
-                    answers.popleft()
-                answered.clear()
-                await answered.wait()
+        answers = driver.Answers()
 
         async def consume() -> None:
             stream = stub.Subscribe(pb.SubscribeRequest(client_id=subscriber, message_name=name))
@@ -97,8 +86,7 @@ async def raw(
                     )
                 )
                 if pipelined:
-                    answers.append(ack)
-                    answered.set()
+                    answers.add(ack)
                 else:
                     await ack
                 tally.got(int(message.metadata))
@@ -114,7 +102,7 @@ async def raw(
                 )
             )
 
-        tasks = [asyncio.create_task(consume()), asyncio.create_task(check_answers())]
+        tasks = [asyncio.create_task(consume()), asyncio.create_task(answers.check())]
         result = await driver.measure(
             tally, publish, events=events, warmup=warmup, in_flight=in_flight
         )

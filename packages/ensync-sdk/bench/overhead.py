@@ -67,22 +67,12 @@ async def stub(
     api: Any = pb_grpc.EnSyncServiceStub(channel)
     publisher = await api.Connect(pb.ConnectRequest(access_key=publisher_app["access_key"]))
     subscriber = await api.Connect(pb.ConnectRequest(access_key=subscriber_app["access_key"]))
-    answers: collections.deque[Any] = collections.deque()
-    answered = asyncio.Event()
-
-    async def check_answers() -> None:
-        while True:
-            while answers:
-                if not (await answers[0]).success:
-                    raise SystemExit("the node refused an acknowledgement")
-                answers.popleft()
-            answered.clear()
-            await answered.wait()
+    answers = driver.Answers()
 
     async def consume() -> None:
         request = pb.SubscribeRequest(client_id=subscriber.client_id, message_name=name)
         async for message in api.Subscribe(request):
-            answers.append(
+            answers.add(
                 api.AcknowledgeMessage(
                     pb.AcknowledgeRequest(
                         client_id=subscriber.client_id,
@@ -92,7 +82,6 @@ async def stub(
                     )
                 )
             )
-            answered.set()
             if crypto:
                 json.loads(decrypt_payload(message.payload, key))
             tally.got(int(message.metadata))
@@ -110,7 +99,7 @@ async def stub(
             )
         )
 
-    tasks = [asyncio.create_task(consume()), asyncio.create_task(check_answers())]
+    tasks = [asyncio.create_task(consume()), asyncio.create_task(answers.check())]
     return tally, publish, tasks
 
 

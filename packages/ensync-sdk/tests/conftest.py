@@ -10,6 +10,7 @@ import pytest
 
 from ensync_sdk import EnSyncClient, EnSyncEngine, EnSyncEvent, EnSyncWebSocketEngine
 from shared_testing import RunningSimulator
+from shared_testing.ensync import StoredEvent
 from shared_testing.waiting import eventually as shared_eventually
 
 FAST = {
@@ -29,6 +30,17 @@ def node(simulator: Callable[..., RunningSimulator]) -> RunningSimulator:
 @pytest.fixture
 def apps(node: RunningSimulator) -> list[dict[str, str]]:
     return list(node.info()["apps"])
+
+
+@pytest.fixture
+def stored(node: RunningSimulator) -> Callable[[str], StoredEvent]:
+    """``stored(idem)``: the node's record of the event ``idem`` (status, deliveries...)."""
+
+    def lookup(idem: str) -> StoredEvent:
+        event: StoredEvent = node.simulator.state.events[idem]  # type: ignore[attr-defined]
+        return event
+
+    return lookup
 
 
 @pytest.fixture(params=["grpc", "websocket"])

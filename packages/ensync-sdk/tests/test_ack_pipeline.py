@@ -45,6 +45,7 @@ class StubTransport(Transport):
         self.answers: list[tuple[str, asyncio.Future[None]]] = []  # start_ack, in order
         self.resent: list[str] = []  # ack() calls (resends after a reconnect)
         self.resend_error: EnSyncError | None = None
+        self.start_error: EnSyncError | None = None  # start_ack raises it (once) before sending
         self.opened = 0
         self.closed = 0
 
@@ -79,6 +80,9 @@ class StubTransport(Transport):
         pass
 
     def start_ack(self, idem: str, name: str, block: int) -> AckInFlight:
+        error, self.start_error = self.start_error, None
+        if error is not None:
+            raise error
         answer: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.answers.append((idem, answer))
         return answer
@@ -102,6 +106,14 @@ class StubTransport(Transport):
 
     async def resume(self, name: str) -> None:
         raise NotImplementedError
+
+    async def deliver(self) -> tuple[RawMessage, asyncio.Future[None]]:
+        """Push one delivery and wait until its acknowledgement went out: (it, its answer)."""
+        raw = delivery()
+        sent = len(self.answers)
+        self.deliveries.put_nowait(raw)
+        await eventually(lambda: len(self.answers) > sent)
+        return raw, self.answers[sent][1]
 
 
 _ids = itertools.count(1)
@@ -165,13 +177,11 @@ async def test_a_refused_acknowledgement_reaches_the_error_callbacks_with_its_ev
 async def test_answers_are_logged_only_once_they_came(caplog: pytest.LogCaptureFixture) -> None:
     transport = StubTransport()
     client, _, _, _ = await started(transport)
-    raw = delivery()
     with caplog.at_level(logging.DEBUG, logger="ensync_sdk"):
-        transport.deliveries.put_nowait(raw)
-        await eventually(lambda: len(transport.answers) == 1)
+        raw, answer = await transport.deliver()
         await asyncio.sleep(0.01)
         assert f"acknowledged {raw.idem}" not in caplog.text
-        transport.answers[0][1].set_result(None)
+        answer.set_result(None)
         await eventually(lambda: f"acknowledged {raw.idem}" in caplog.text)
     await client.close()
 
@@ -179,11 +189,25 @@ async def test_answers_are_logged_only_once_they_came(caplog: pytest.LogCaptureF
 async def test_a_lost_session_reconnects_and_sends_the_acknowledgement_again() -> None:
     transport = StubTransport()
     client, _, _, errors = await started(transport)
+    raw, answer = await transport.deliver()
+    answer.set_exception(SessionLostError("connection reset"))
+    await eventually(lambda: transport.resent == [raw.idem])
+    assert transport.opened == 2  # reconnected once before sending again
+    assert errors == []
+    await client.close()
+
+
+async def test_an_acknowledgement_that_could_not_start_is_sent_after_reconnecting() -> None:
+    # Over gRPC the call is made at once: with the channel down (a reconnect closing it), making
+    # it raises SessionLostError right there. It is retried as an answer saying so would be.
+    transport = StubTransport()
+    transport.start_error = SessionLostError("the gRPC channel is closed")
+    client, _, handled, errors = await started(transport)
     raw = delivery()
     transport.deliveries.put_nowait(raw)
-    await eventually(lambda: len(transport.answers) == 1)
-    transport.answers[0][1].set_exception(SessionLostError("connection reset"))
     await eventually(lambda: transport.resent == [raw.idem])
+    assert handled == [raw.idem]
+    assert transport.answers == []  # never on the wire the first time
     assert transport.opened == 2  # reconnected once before sending again
     assert errors == []
     await client.close()
@@ -193,10 +217,8 @@ async def test_a_failed_resend_is_reported() -> None:
     transport = StubTransport()
     transport.resend_error = EnSyncSubscriptionError("acknowledging failed: unknown event")
     client, _, _, errors = await started(transport)
-    raw = delivery()
-    transport.deliveries.put_nowait(raw)
-    await eventually(lambda: len(transport.answers) == 1)
-    transport.answers[0][1].set_exception(SessionLostError("connection reset"))
+    raw, answer = await transport.deliver()
+    answer.set_exception(SessionLostError("connection reset"))
     await eventually(lambda: len(errors) == 1)
     assert errors[0][0] is transport.resend_error
     assert errors[0][1]["idem"] == raw.idem
@@ -206,10 +228,8 @@ async def test_a_failed_resend_is_reported() -> None:
 async def test_an_unexpected_failure_is_reported_as_a_subscription_error() -> None:
     transport = StubTransport()
     client, _, _, errors = await started(transport)
-    raw = delivery()
-    transport.deliveries.put_nowait(raw)
-    await eventually(lambda: len(transport.answers) == 1)
-    transport.answers[0][1].set_exception(KeyError("bug"))
+    _, answer = await transport.deliver()
+    answer.set_exception(KeyError("bug"))
     await eventually(lambda: len(errors) == 1)
     error = errors[0][0]
     assert isinstance(error, EnSyncSubscriptionError)
@@ -240,14 +260,12 @@ async def test_a_full_pipeline_holds_up_the_next_delivery() -> None:
 async def test_close_waits_for_outstanding_answers_before_closing_the_transport() -> None:
     transport = StubTransport()
     client, _, _, errors = await started(transport)
-    raw = delivery()
-    transport.deliveries.put_nowait(raw)
-    await eventually(lambda: len(transport.answers) == 1)
+    _, answer = await transport.deliver()
     closing = asyncio.create_task(client.close())
     await asyncio.sleep(0.05)
     assert not closing.done()
     assert transport.closed == 0  # the answer can still arrive
-    transport.answers[0][1].set_result(None)
+    answer.set_result(None)
     await closing
     assert transport.closed == 1
     assert errors == []
@@ -259,12 +277,11 @@ async def test_close_abandons_answers_that_never_come(
     monkeypatch.setattr(ack_pipeline_module, "_FLUSH_GRACE", 0.05)
     transport = StubTransport()
     client, _, _, errors = await started(transport)
-    transport.deliveries.put_nowait(delivery())
-    await eventually(lambda: len(transport.answers) == 1)
+    _, answer = await transport.deliver()
     with caplog.at_level(logging.WARNING, logger="ensync_sdk"):
         await client.close()
     assert "1 acknowledgements of 'meter/reading' got no answer" in caplog.text
-    assert transport.answers[0][1].cancelled()
+    assert answer.cancelled()
     assert transport.closed == 1
     assert errors == []
 
@@ -274,13 +291,11 @@ async def test_a_session_lost_while_closing_is_logged_not_retried(
 ) -> None:
     transport = StubTransport()
     client, _, _, errors = await started(transport)
-    raw = delivery()
-    transport.deliveries.put_nowait(raw)
-    await eventually(lambda: len(transport.answers) == 1)
+    raw, answer = await transport.deliver()
     with caplog.at_level(logging.WARNING, logger="ensync_sdk"):
         closing = asyncio.create_task(client.close())
         await asyncio.sleep(0.01)
-        transport.answers[0][1].set_exception(SessionLostError("connection reset"))
+        answer.set_exception(SessionLostError("connection reset"))
         await closing
     assert f"the acknowledgement of {raw.idem} was cut off by closing" in caplog.text
     assert transport.resent == []
@@ -297,3 +312,30 @@ async def test_an_acknowledgement_of_a_closed_client_is_reported_at_once() -> No
         feed.acks.send(subscription, delivery())
     assert transport.answers == []
     assert errors == []
+
+
+async def test_a_delivery_arriving_during_unsubscribe_never_reaches_its_handlers() -> None:
+    # Two subscriptions, so the first handles in a loop of its own; the second leaves. While the
+    # first's unsubscribe waits for that loop to stop, a delivery comes in: it is not handled.
+    transport = StubTransport()
+    client, first, handled, _ = await started(transport)
+    second = await client.subscribe(NAME)
+    second.on(lambda event: None)
+    release = asyncio.Event()
+
+    async def slow(event: Any) -> None:
+        await release.wait()
+
+    first.on(slow)
+    early, late = delivery(), delivery()
+    transport.deliveries.put_nowait(early)
+    await eventually(lambda: handled == [early.idem])  # `slow` now holds the first's loop
+    await second.unsubscribe()
+    leaving = asyncio.create_task(first.unsubscribe())
+    await asyncio.sleep(0)  # the unsubscribe stopped the loop and waits for it
+    transport.deliveries.put_nowait(late)
+    await leaving
+    await asyncio.sleep(0.05)
+    assert late.idem not in handled
+    assert not first.active
+    await client.close()

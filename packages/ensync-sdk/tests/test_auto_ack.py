@@ -16,12 +16,8 @@ from shared_testing import RunningSimulator
 EVENT = "meter/reading"
 
 
-def stored(node: RunningSimulator, idem: str) -> Any:
-    return node.simulator.state.events[idem]  # type: ignore[attr-defined]
-
-
 async def test_a_refused_acknowledgement_is_reported_and_the_event_comes_back(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -49,11 +45,11 @@ async def test_a_refused_acknowledgement_is_reported_and_the_event_comes_back(
         "block": box.events[0]["block"],
         "sender": apps[0]["app_id"],
     }
-    await eventually(lambda: stored(node, idem).status == "acked")
+    await eventually(lambda: stored(idem).status == "acked")
 
 
 async def test_close_waits_for_the_answer_of_an_acknowledgement_on_the_wire(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, inbox: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -65,8 +61,8 @@ async def test_close_waits_for_the_answer_of_an_acknowledgement_on_the_wire(
     (await bob.subscribe(EVENT)).on(handler)
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: len(box.events) == 1)
-    assert stored(node, idem).status != "acked"  # the acknowledgement is still on its way
+    assert stored(idem).status != "acked"  # the acknowledgement is still on its way
     await bob.close()
     node.faults.set_latency(0)
-    assert stored(node, idem).status == "acked"
+    assert stored(idem).status == "acked"
     assert box.errors == []

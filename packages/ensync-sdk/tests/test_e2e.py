@@ -16,12 +16,8 @@ from shared_testing import RunningSimulator
 EVENT = "orders/created"
 
 
-def stored(node: RunningSimulator, idem: str) -> Any:
-    return node.simulator.state.events[idem]  # type: ignore[attr-defined]
-
-
 async def test_single_recipient_round_trip(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, transport: str
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, inbox: Any, transport: str
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -36,7 +32,7 @@ async def test_single_recipient_round_trip(
     assert event["sender"] == apps[0]["app_id"]
     assert event["metadata"] == {"persist": True}
     assert event["block"] >= 1
-    logged_at = stored(node, event["idem"]).logged_at
+    logged_at = stored(event["idem"]).logged_at
     if transport == "websocket":  # the record's loggedAt
         assert event["timestamp"] == logged_at
     else:  # the time of receipt: not before the node logged it
@@ -44,11 +40,11 @@ async def test_single_recipient_round_trip(
 
 
 async def test_payload_metadata_sent_over_grpc(
-    node: RunningSimulator, connect: Any, apps: Any, transport: str
+    stored: Any, connect: Any, apps: Any, transport: str
 ) -> None:
     alice = await connect(apps[0])
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"s": "x", "n": 2**40})
-    meta = stored(node, idem).payload_metadata
+    meta = stored(idem).payload_metadata
     if transport == "grpc":
         assert meta == '{"byte_size":27,"skeleton":{"s":"string","n":"long"}}'
     else:  # the WebSocket PUB command has no payload metadata field
@@ -56,7 +52,7 @@ async def test_payload_metadata_sent_over_grpc(
 
 
 async def test_hybrid_to_several_recipients_and_non_recipient_cannot_read(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any
 ) -> None:
     alice, bob, carol = [await connect(a) for a in apps[:3]]
     bob_box, carol_box = inbox(), inbox()
@@ -71,9 +67,9 @@ async def test_hybrid_to_several_recipients_and_non_recipient_cannot_read(
     assert carol_box.events[0]["payload"] == {"to": "both"}
     # Carol holds the ciphertext meant for Bob alone and still cannot open it.
     with pytest.raises(EnSyncDecryptionError, match="not addressed to this key"):
-        decrypt_payload(stored(node, ids[0]).payload, apps[2]["secret_key"])
+        decrypt_payload(stored(ids[0]).payload, apps[2]["secret_key"])
     # The hybrid payload is one envelope for both recipients.
-    assert stored(node, ids[1]).payload == stored(node, ids[2]).payload
+    assert stored(ids[1]).payload == stored(ids[2]).payload
 
 
 async def test_tampered_ciphertext_goes_to_error_callback_not_handler(
@@ -95,7 +91,7 @@ async def test_tampered_ciphertext_goes_to_error_callback_not_handler(
 
 
 async def test_handler_exception_leaves_event_unacked_and_redelivered(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -119,11 +115,11 @@ async def test_handler_exception_leaves_event_unacked_and_redelivered(
     assert "unacknowledged" in str(error)
     assert isinstance(error.__cause__, RuntimeError)
     assert info["idem"] == idem
-    await eventually(lambda: stored(node, idem).status == "acked")
+    await eventually(lambda: stored(idem).status == "acked")
 
 
 async def test_manual_ack_is_not_redelivered(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, inbox: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -132,7 +128,7 @@ async def test_manual_ack_is_not_redelivered(
     first, second = [await alice.publish(EVENT, [apps[1]["app_id"]], {"n": n}) for n in (1, 2)]
     await box.wait(lambda: len(box.events) == 2)
     await subscription.ack(first, box.events[0]["block"])
-    assert stored(node, first).status == "acked"
+    assert stored(first).status == "acked"
     # The unacknowledged one comes back after the node's ack timeout; the acked one never does.
     await box.wait(lambda: len(box.events) == 3)
     assert box.events[2]["idem"] == second
@@ -140,7 +136,7 @@ async def test_manual_ack_is_not_redelivered(
 
 
 async def test_defer_redelivers_after_the_delay(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -158,11 +154,11 @@ async def test_defer_redelivers_after_the_delay(
     await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: len(box.events) == 2)
     assert box.events[0]["idem"] == box.events[1]["idem"] == deferred[0]
-    await eventually(lambda: stored(node, deferred[0]).status == "acked")
+    await eventually(lambda: stored(deferred[0]).status == "acked")
 
 
 async def test_discard_is_never_redelivered(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, inbox: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -171,7 +167,7 @@ async def test_discard_is_never_redelivered(
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await box.wait(lambda: len(box.events) == 1)
     await subscription.discard(idem, "poison")
-    assert stored(node, idem).status == "discarded"
+    assert stored(idem).status == "discarded"
     await asyncio.sleep(0.6)  # longer than the node's ack timeout
     assert len(box.events) == 1
 
@@ -208,7 +204,7 @@ async def test_pause_holds_deliveries_until_resume(
 
 
 async def test_unsubscribe_stops_deliveries_and_keeps_the_queue(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -220,7 +216,7 @@ async def test_unsubscribe_stops_deliveries_and_keeps_the_queue(
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
     await asyncio.sleep(0.2)
     assert box.events == []
-    assert stored(node, idem).status == "ready"
+    assert stored(idem).status == "ready"
     # Subscribing again receives what was queued meanwhile.
     again = await bob.subscribe(EVENT)
     again.on(box.handler)
@@ -228,12 +224,12 @@ async def test_unsubscribe_stops_deliveries_and_keeps_the_queue(
 
 
 async def test_handler_registered_late_still_gets_queued_events(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     subscription = await bob.subscribe(EVENT)
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"n": 1})
-    await eventually(lambda: stored(node, idem).deliveries >= 1)  # delivered before any handler
+    await eventually(lambda: stored(idem).deliveries >= 1)  # delivered before any handler
     box = inbox()
     subscription.on(box.handler)
     await box.wait(lambda: len(box.events) == 1)
@@ -300,7 +296,13 @@ async def test_handlers_can_be_removed_and_must_be_callable(
     [(b"not json", "not JSON"), (b"[" * 100_000 + b"]" * 100_000, "not JSON")],
 )
 async def test_plaintext_that_is_not_json_goes_to_error_callback(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, plaintext: bytes, problem: str
+    node: RunningSimulator,
+    stored: Any,
+    connect: Any,
+    apps: Any,
+    inbox: Any,
+    plaintext: bytes,
+    problem: str,
 ) -> None:
     """A hostile publisher (raw stub, no SDK checks) cannot break the recipient's subscription."""
     import grpc.aio
@@ -334,11 +336,11 @@ async def test_plaintext_that_is_not_json_goes_to_error_callback(
     assert problem in str(error)
     assert info["idem"] == reply.message_idem
     assert [e["idem"] for e in box.events] == [good]
-    assert stored(node, reply.message_idem).status != "acked"
+    assert stored(reply.message_idem).status != "acked"
 
 
 async def test_concurrent_requests_each_get_their_own_reply(
-    node: RunningSimulator, connect: Any, apps: Any
+    stored: Any, connect: Any, apps: Any
 ) -> None:
     """Many requests in flight at once (WebSocket replies are matched in order)."""
     alice = await connect(apps[0])
@@ -354,7 +356,7 @@ async def test_concurrent_requests_each_get_their_own_reply(
         ids = joined.split(",")  # several recipients: their ids joined by "," in order
         assert len(ids) == 2
         for recipient, idem in zip(recipients, ids, strict=True):
-            event = stored(node, idem)
+            event = stored(idem)
             assert event.recipient == recipient
             assert json.loads(decrypt_payload(event.payload, secrets[recipient])) == {"n": n}
 
@@ -374,12 +376,12 @@ async def test_client_error_callback_gets_errors_of_subscriptions_without_one(
 
 
 async def test_a_recipient_listed_twice_gets_the_event_once(
-    node: RunningSimulator, connect: Any, apps: Any
+    stored: Any, connect: Any, apps: Any
 ) -> None:
     alice = await connect(apps[0])
     bob, carol = apps[1]["app_id"], apps[2]["app_id"]
     ids = await alice.publish_ids(EVENT, [bob, carol, bob], {"n": 1})
-    assert [stored(node, i).recipient for i in ids] == [bob, carol]
+    assert [stored(i).recipient for i in ids] == [bob, carol]
 
 
 async def test_websocket_command_lines_are_the_fact_sheet_syntax(

@@ -13,17 +13,12 @@ from typing import Any
 import pytest
 
 from ensync_core import EnSyncError
-from shared_testing import RunningSimulator
 
 ORDERS = "orders/status/updated"
 
 
-def stored(node: RunningSimulator, idem: str) -> Any:
-    return node.simulator.state.events[idem]  # type: ignore[attr-defined]
-
-
 async def test_publish_returns_the_event_id_with_and_without_metadata(
-    node: RunningSimulator, engine: Any, apps: Any
+    stored: Any, engine: Any, apps: Any
 ) -> None:
     client = await engine.create_client(apps[0]["access_key"])  # publishing needs no secret
     event_id = await client.publish(
@@ -38,8 +33,8 @@ async def test_publish_returns_the_event_id_with_and_without_metadata(
     await client.close()
     for idem in (event_id, with_metadata):
         assert isinstance(idem, str)
-        assert stored(node, idem).recipient == apps[1]["app_id"]
-    assert stored(node, with_metadata).metadata == '{"source":"email-service","priority":"high"}'
+        assert stored(idem).recipient == apps[1]["app_id"]
+    assert stored(with_metadata).metadata == '{"source":"email-service","priority":"high"}'
 
 
 async def test_a_handler_replies_to_the_sender_with_the_event_name(
@@ -71,7 +66,7 @@ async def test_a_handler_replies_to_the_sender_with_the_event_name(
 
 
 async def test_subscription_controls_with_the_readme_keywords(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     box = inbox()
@@ -98,9 +93,7 @@ async def test_subscription_controls_with_the_readme_keywords(
     assert box.events == []  # paused
     await subscription.resume()
     await box.wait(lambda: len(box.events) == 4)  # the deferred one came back
-    await eventually(
-        lambda: [stored(node, i).status for i in ids] == ["acked", "discarded", "acked"]
-    )
+    await eventually(lambda: [stored(i).status for i in ids] == ["acked", "discarded", "acked"])
 
     replayed_event = await subscription.replay(ids[2])
     assert replayed_event["payload"] == {"order_id": "ok"}

@@ -15,17 +15,13 @@ from shared_testing import RunningSimulator
 EVENT = "orders/status/updated"
 
 
-def stored(node: RunningSimulator, idem: str) -> Any:
-    return node.simulator.state.events[idem]  # type: ignore[attr-defined]
-
-
 def streams_of(node: RunningSimulator, name: str) -> int:
     state = node.simulator.state  # type: ignore[attr-defined]
     return sum(1 for handle in list(state.streams) if handle.name == name)
 
 
 async def test_the_second_subscribe_with_options_works_as_the_seed_writes_it(
-    node: RunningSimulator, connect: Any, apps: Any, eventually: Any
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, eventually: Any
 ) -> None:
     """The seed: subscribe, attach a handler that acks through ``subscription``, subscribe
     again with ``auto_ack=False`` and the app secret key (rebinding ``subscription``)."""
@@ -44,14 +40,14 @@ async def test_the_second_subscribe_with_options_works_as_the_seed_writes_it(
     await eventually(lambda: streams_of(node, EVENT) == 1)  # one node-side subscription
 
     ids = [await alice.publish(EVENT, [apps[1]["app_id"]], {"order_id": n}) for n in range(3)]
-    await eventually(lambda: all(stored(node, i).status == "acked" for i in ids))
+    await eventually(lambda: all(stored(i).status == "acked" for i in ids))
     assert streams_of(node, EVENT) == 1
     assert seen == [0, 1, 2]
-    assert all(stored(node, i).deliveries == 1 for i in ids)  # acked once, never redelivered
+    assert all(stored(i).deliveries == 1 for i in ids)  # acked once, never redelivered
 
 
 async def test_each_subscription_gets_every_event_and_the_node_waits_for_both(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     auto_box, manual_box = inbox(), inbox()
@@ -68,10 +64,10 @@ async def test_each_subscription_gets_every_event_and_the_node_waits_for_both(
         assert box.events[0]["payload"] == {"order_id": "o-1"}
         assert box.events[0]["metadata"] == {"k": "v"}
     await asyncio.sleep(0.1)
-    assert stored(node, idem).status == "inflight"  # the manual one has not settled yet
+    assert stored(idem).status == "inflight"  # the manual one has not settled yet
     await manual.ack(idem, manual_box.events[0]["block"])
-    await eventually(lambda: stored(node, idem).status == "acked")
-    assert stored(node, idem).deliveries == 1
+    await eventually(lambda: stored(idem).status == "acked")
+    assert stored(idem).deliveries == 1
 
 
 async def test_each_subscription_decrypts_with_its_own_key(
@@ -95,7 +91,7 @@ async def test_each_subscription_decrypts_with_its_own_key(
 
 
 async def test_unsubscribing_one_keeps_the_other_and_the_last_ends_the_stream(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    node: RunningSimulator, stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     first_box, second_box = inbox(), inbox()
@@ -110,7 +106,7 @@ async def test_unsubscribing_one_keeps_the_other_and_the_last_ends_the_stream(
     assert bob.subscriptions[EVENT] == [first]
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"order_id": "o-3"})
     await first_box.wait(lambda: len(first_box.events) == 1)
-    await eventually(lambda: stored(node, idem).status == "acked")  # only `first` is left
+    await eventually(lambda: stored(idem).status == "acked")  # only `first` is left
     assert second_box.events == []
 
     await first.unsubscribe()
@@ -119,7 +115,7 @@ async def test_unsubscribing_one_keeps_the_other_and_the_last_ends_the_stream(
 
 
 async def test_a_defer_through_one_settles_it_for_both_and_both_see_it_again(
-    node: RunningSimulator, connect: Any, apps: Any, inbox: Any, eventually: Any
+    stored: Any, connect: Any, apps: Any, inbox: Any, eventually: Any
 ) -> None:
     alice, bob = await connect(apps[0]), await connect(apps[1])
     first_box, second_box = inbox(), inbox()
@@ -138,8 +134,8 @@ async def test_a_defer_through_one_settles_it_for_both_and_both_see_it_again(
 
     idem = await alice.publish(EVENT, [apps[1]["app_id"]], {"order_id": "o-4"})
     await first_box.wait(lambda: len(first_box.events) == 2)  # delivered, deferred, redelivered
-    await eventually(lambda: stored(node, idem).status == "acked")
-    assert stored(node, idem).deliveries == 2
+    await eventually(lambda: stored(idem).status == "acked")
+    assert stored(idem).deliveries == 2
     # The second saw the redelivery (and the first delivery too, unless the defer came first).
     assert [e["idem"] for e in first_box.events] == [idem, idem]
     assert [e["idem"] for e in second_box.events] in ([idem], [idem, idem])

@@ -283,6 +283,13 @@ def test_missing_config_file_is_a_configuration_error(tmp_path: Path) -> None:
         SpanPanelClient("sim", simulation_mode=True, simulation_config=tmp_path / "none.yaml")
 
 
+def test_a_config_file_that_is_not_utf8_is_a_configuration_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("panel_config:\n  serial_number: Küche\n".encode("latin-1"))
+    with pytest.raises(SimulationConfigurationError, match=r"latin1\.yaml: not UTF-8 text"):
+        SimulationConfig.from_yaml(path)
+
+
 def test_packaged_default_configuration_loads() -> None:
     config = SimulationConfig.default()
     assert config.panel_config.total_tabs == 32

@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 from ensync_core import EnSyncError, EnSyncSubscriptionError
 from ensync_sdk._transport import AckInFlight, SessionLostError
@@ -68,7 +69,10 @@ class AckPipeline:
         """
         client = self._client
         client._ensure_open()
-        sent = client._transport.start_ack(raw.idem, self._name, raw.block)
+        try:
+            sent = client._transport.start_ack(raw.idem, self._name, raw.block)
+        except SessionLostError as exc:  # no channel to send on (a reconnect is closing it)
+            sent = _NotSent(exc)  # checked in turn: reconnect once and send again
         self._sent.append((sent, raw, client._generation, subscription))
         self._closing = False
         task = self._task
@@ -160,3 +164,21 @@ class AckPipeline:
         self._sent.clear()
         self._room.set()
         await asyncio.wait({task}, timeout=_FLUSH_GRACE)
+
+
+class _NotSent:
+    """An acknowledgement the transport could not start: awaiting it raises the reason."""
+
+    __slots__ = ("_error",)
+
+    def __init__(self, error: SessionLostError) -> None:
+        self._error = error
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._raise().__await__()
+
+    async def _raise(self) -> None:
+        raise self._error
+
+    def cancel(self) -> bool:
+        return False

@@ -209,11 +209,14 @@ class Subscription:
     # -- deliveries (driven by the feed) ----------------------------------------------------
 
     def _idle(self) -> bool:
-        """Nothing queued nor being handled by this subscription's own loop."""
-        return not self._inbox and self._current is None
+        """Active and nothing queued nor handled by its own loop: the feed may hand it one."""
+        return self._active and not self._inbox and self._current is None
 
     def _enqueue(self, raw: RawMessage) -> None:
         """Queue a delivery shared with other subscriptions; handled by this one's loop."""
+        if not self._active:  # unsubscribing: it takes no more deliveries
+            self._feed.handled(self, raw.idem)
+            return
         if raw.idem == self._current or any(queued.idem == raw.idem for queued in self._inbox):
             self._feed.handled(self, raw.idem)  # a redelivery of one it already holds
             return

@@ -224,6 +224,10 @@ class SimulationConfig:
             raise SimulationConfigurationError(
                 f"cannot read simulation config {file}: {exc.strerror or exc}"
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise SimulationConfigurationError(
+                f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
         return cls.from_yaml_text(text, source=str(file))
 
     @classmethod
