@@ -506,9 +506,9 @@ def demo(session: nox.Session) -> None:
         session.error("a quick-start failed")
 
 
-# Benchmarks that run a published client beside ours (from its interop venv, see
-# PUBLISHED_CLIENTS): dist -> the environment variable naming that venv's python.
-BENCH_PUBLISHED = {"ensync-sdk": "ENSYNC_PUBLISHED_PYTHON"}
+# Benchmarks that run a published client beside ours: they get its venv (see PUBLISHED_CLIENTS)
+# as interop tests do, in INTEROP_PYTHON (shared_testing.interop.published_python()).
+BENCH_PUBLISHED = {"ensync-sdk"}
 
 
 @nox.session
@@ -524,7 +524,7 @@ def bench(session: nox.Session) -> None:
         if package.dist in BENCH_PUBLISHED:
             client = next(c for c in PUBLISHED_CLIENTS if c.dist == package.dist)
             published = _published_venv(session, client, Path(session.create_tmp()))
-            env[BENCH_PUBLISHED[package.dist]] = str(published)
+            env["INTEROP_PYTHON"] = str(published)
         if script.exists():
             session.run("python", str(script), env=env)
         elif package.system is not None:

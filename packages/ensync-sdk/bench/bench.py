@@ -7,7 +7,8 @@ decrypted, handled and acknowledged. The clients:
 
 * ours over gRPC (the default engine), and ours over WebSocket;
 * the published ensync-sdk 0.4.4 with ensync-core 0.1.2, run by the python named in
-  ``ENSYNC_PUBLISHED_PYTHON`` (``nox -s bench`` makes that venv); without it the bench stops;
+  ``INTEROP_PYTHON`` (``nox -s bench`` makes that venv, as for ``nox -s interop``); without it
+  the bench stops;
 * a bare grpc.aio stub sending the same RPCs with a ready-made ciphertext (no SDK, no crypto),
   awaiting each acknowledgement (``raw``) or checking the answers apart as our SDK does
   (``raw-pipelined``): the least CPU any Python grpc.aio client spends on these RPCs.
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from ensync_core import DecryptionKey, decrypt_payload, encrypt_payload, generate_key_pair
 from shared_testing.bench import Figure, print_figures, time_call
+from shared_testing.interop import InteropError, published_python
 from shared_testing.standalone import serve
 
 HERE = Path(__file__).resolve().parent
@@ -45,7 +47,6 @@ EVENTS = 2000
 WARMUP = 200
 IN_FLIGHT = 32
 ROUNDS = 3
-PUBLISHED_ENV = "ENSYNC_PUBLISHED_PYTHON"
 
 
 def _node_cpu_seconds(pid: int) -> float:
@@ -149,12 +150,10 @@ def crypto_figures() -> list[Figure]:
 
 
 def main() -> None:
-    published = os.environ.get(PUBLISHED_ENV)
-    if not published:
-        raise SystemExit(
-            f"set {PUBLISHED_ENV} to the python of a venv with ensync-sdk==0.4.4 and "
-            f"ensync-core==0.1.2 (nox -s bench does)"
-        )
+    try:
+        published = str(published_python())
+    except InteropError as exc:
+        raise SystemExit(f"{exc} (a venv with ensync-sdk==0.4.4 and ensync-core==0.1.2)") from None
     rounds = [_round(published) for _ in range(ROUNDS)]
     overhead = _sdk_overhead()
 
