@@ -161,6 +161,15 @@ def test_a_quickstart_gets_its_argument_and_its_own_directory_on_the_path(
     assert run_quickstart(script, {"url": "http://x"}) == "http://x from the sibling module"
 
 
+async def test_waiting_for_a_quickstart_on_the_loop_is_caught(tmp_path: Path) -> None:
+    # run_quickstart waits for a process: fine in a synchronous test, a stalled loop in an
+    # async one, so no exemption covers it
+    script = tmp_path / "quickstart.py"
+    await asyncio.to_thread(script.write_text, "print('never waited for')\n")
+    with pytest.raises(BlockingError):
+        run_quickstart(script, {"url": "http://x"})
+
+
 def test_the_runner_without_a_script_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage" in capsys.readouterr().err
