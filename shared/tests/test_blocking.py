@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from shared_testing.blocking import EXEMPTIONS, BlockingError, main, no_blocking
+from shared_testing.blocking import EXEMPTIONS, BlockingError, main, no_blocking, script_command
 from shared_testing.docs import QuickstartFailed, run_quickstart
 from shared_testing.simulator import RunningSimulator
 
@@ -175,10 +174,19 @@ def test_the_runner_without_a_script_prints_its_usage(capsys: pytest.CaptureFixt
     assert "usage" in capsys.readouterr().err
 
 
+def test_the_runner_command_puts_interpreter_options_first() -> None:
+    assert script_command("s.py", "a", python_options=["-X", "dev"])[1:] == [
+        "-X",
+        "dev",
+        "-m",
+        "shared_testing.blocking",
+        "s.py",
+        "a",
+    ]
+
+
 def test_the_runner_keeps_the_scripts_exit_status(tmp_path: Path) -> None:
     script = tmp_path / "exits.py"
     script.write_text("import sys\nsys.exit(3)\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "shared_testing.blocking", str(script)], check=False
-    )
+    done = subprocess.run(script_command(script), check=False)
     assert done.returncode == 3
