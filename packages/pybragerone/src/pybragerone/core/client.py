@@ -83,6 +83,7 @@ class BragerApiClient:
         self.logins = 0
         # The store is read on first use, off the event loop (see _load_stored_token).
         self._token_loaded = token_store is None
+        self._token_changes = 0
 
     # -- session and token --------------------------------------------------------------------
 
@@ -111,8 +112,9 @@ class BragerApiClient:
         store = self._token_store
         if self._token_loaded or store is None:
             return
+        changes = self._token_changes
         loaded = await asyncio.to_thread(self._store_call, store.load, "load")
-        if self._token_loaded:  # a login finished while the store was read: its token is newer
+        if self._token_changes != changes:  # a login or logout meanwhile: its token is newer
             return
         self._token_loaded = True
         if loaded is not None and not isinstance(loaded, Token):
@@ -123,6 +125,7 @@ class BragerApiClient:
     async def _set_token(self, token: Token | None) -> None:
         self._token = token
         self._token_loaded = True
+        self._token_changes += 1
         store = self._token_store
         if store is not None:  # on a worker thread, as _load_stored_token reads it
             if token is None:
