@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from shared_testing.blocking import EXEMPTIONS, BlockingError, main, no_blocking
+from shared_testing.blocking import EXEMPTIONS, BlockingError, main, no_blocking, script_command
 from shared_testing.docs import QuickstartFailed, run_quickstart
 from shared_testing.simulator import RunningSimulator
 
@@ -161,15 +160,33 @@ def test_a_quickstart_gets_its_argument_and_its_own_directory_on_the_path(
     assert run_quickstart(script, {"url": "http://x"}) == "http://x from the sibling module"
 
 
+async def test_waiting_for_a_quickstart_on_the_loop_is_caught(tmp_path: Path) -> None:
+    # run_quickstart waits for a process: fine in a synchronous test, a stalled loop in an
+    # async one, so no exemption covers it
+    script = tmp_path / "quickstart.py"
+    await asyncio.to_thread(script.write_text, "print('never waited for')\n")
+    with pytest.raises(BlockingError):
+        run_quickstart(script, {"url": "http://x"})
+
+
 def test_the_runner_without_a_script_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage" in capsys.readouterr().err
 
 
+def test_the_runner_command_puts_interpreter_options_first() -> None:
+    assert script_command("s.py", "a", python_options=["-X", "dev"])[1:] == [
+        "-X",
+        "dev",
+        "-m",
+        "shared_testing.blocking",
+        "s.py",
+        "a",
+    ]
+
+
 def test_the_runner_keeps_the_scripts_exit_status(tmp_path: Path) -> None:
     script = tmp_path / "exits.py"
     script.write_text("import sys\nsys.exit(3)\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "shared_testing.blocking", str(script)], check=False
-    )
+    done = subprocess.run(script_command(script), check=False)
     assert done.returncode == 3

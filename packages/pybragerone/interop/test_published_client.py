@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from shared_testing.interop import run_published
 from shared_testing.standalone import serve
 
@@ -25,8 +27,16 @@ def published(script: str, *serve_options: str) -> tuple[dict[str, Any], dict[st
     return json.loads(out), served.info
 
 
-def test_published_client_logs_in_and_lists_objects_and_modules() -> None:
-    got, info = published("published_rest.py", "--drift-interval", "0")
+@pytest.fixture(scope="module")
+def rest_run() -> tuple[dict[str, Any], dict[str, Any]]:
+    """One run of ``published_rest.py``: its REST calls, then its write, in that order."""
+    return published("published_rest.py", "--drift-interval", "0")
+
+
+def test_published_client_logs_in_and_lists_objects_and_modules(
+    rest_run: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    got, info = rest_run
     assert got["token"] == {"user_id": 7, "objects": [439, 440]}
     assert set(got["version"]) == {"version", "devMode"}
     user = got["user"]
@@ -52,8 +62,10 @@ def test_published_client_logs_in_and_lists_objects_and_modules() -> None:
     assert got["menu"]["deviceMenu"] == []
 
 
-def test_published_client_reads_snapshots_counters_and_writes() -> None:
-    got, _ = published("published_rest.py", "--drift-interval", "0")
+def test_published_client_reads_snapshots_counters_and_writes(
+    rest_run: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    got, _ = rest_run
     status, snapshot = got["parameters"]
     assert status == 200
     assert snapshot["FTTCTBSLCE"]["P4"]["v1"]["value"] == 54.5

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ import pytest
 import pybragerone
 from pybragerone.core.client import BragerApiClient
 from pybragerone.core.server import BragerServer
+from shared_testing.blocking import script_command
 from shared_testing.simulator import RunningSimulator
 
 DEVID = "FTTCTBSLCE"
@@ -18,8 +18,7 @@ OBJECT_ID = 439
 
 def cli_command(*args: str) -> list[str]:
     """``pybragerone-cli ARGS`` in a child process, with blocking calls on its loop caught."""
-    main = Path(pybragerone.__file__).parent / "__main__.py"
-    return [sys.executable, "-m", "shared_testing.blocking", str(main), *args]
+    return script_command(Path(pybragerone.__file__).parent / "__main__.py", *args)
 
 
 @pytest.fixture

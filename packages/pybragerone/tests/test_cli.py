@@ -115,6 +115,31 @@ def test_interactive_selection(sim: RunningSimulator, monkeypatch: Any) -> None:
 
 
 @pytest.mark.no_blocking  # main() runs an event loop of its own
+@pytest.mark.parametrize(
+    ("answers", "error"),
+    [
+        (["0"], "no object number '0'"),  # would have picked the last object
+        (["-1"], "no object number '-1'"),
+        (["3"], "no object number '3'"),
+        (["1", "1,0"], "bad module selection '1,0'"),  # would have added the last module
+        (["1", "x"], "bad module selection 'x'"),
+    ],
+)
+def test_interactive_numbers_out_of_range_are_refused(
+    sim: RunningSimulator,
+    monkeypatch: Any,
+    capsys: pytest.CaptureFixture[str],
+    answers: list[str],
+    error: str,
+) -> None:
+    replies = iter(answers)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
+    assert main([*base_args(sim.info()), "--duration", "0.3"], out=io.StringIO()) == 1
+    assert error in capsys.readouterr().err
+
+
+@pytest.mark.no_blocking  # main() runs an event loop of its own
 def test_bad_server_url_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--email", "a@b.c", "--password", "pw", "--server", "ftp://x", "--once"]) == 1
     assert "server URL must be" in capsys.readouterr().err

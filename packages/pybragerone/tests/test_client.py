@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,6 +241,45 @@ async def _fresh_token(sim: RunningSimulator, server: BragerServer) -> Token:
     info = sim.info()
     async with BragerApiClient(info["email"], info["password"], server=server) as api:
         return await api.login()
+
+
+class FileStore:
+    """A token kept in a file, as a real setup keeps it: plain blocking file I/O."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Token | None:
+        if not self.path.exists():
+            return None
+        return Token.model_validate_json(self.path.read_text(encoding="utf-8"))
+
+    def save(self, token: Token) -> None:
+        self.path.write_text(token.model_dump_json(), encoding="utf-8")
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+async def test_a_file_token_store_never_blocks_the_event_loop(
+    sim: RunningSimulator, server: BragerServer, tmp_path: Path
+) -> None:
+    # This async test runs under the blocking detector: a store called on the loop fails it.
+    info = sim.info()
+    store = FileStore(tmp_path / "token.json")
+    async with BragerApiClient(
+        info["email"], info["password"], server=server, token_store=store
+    ) as api:
+        token = await api.login()
+    async with BragerApiClient(
+        info["email"], info["password"], server=server, token_store=store
+    ) as api:
+        assert api.token is None  # read on first use, not in the constructor
+        assert (await api.get_user()).id == 7
+        assert api.logins == 0  # the file's token was used
+        assert api.token == token
+        await api.revoke()
+    assert not await asyncio.to_thread(store.path.exists)
 
 
 async def test_broken_token_store_does_not_break_the_client(

@@ -15,6 +15,7 @@ from pybragerone.protocol.payloads import (
     parse_parameter_key,
     parse_parameters,
     values_by_device,
+    values_of,
 )
 
 
@@ -73,6 +74,7 @@ def test_flatten_parameters_yields_key_value_meta_devid() -> None:
 def test_values_by_device_leaves_metadata_only_cells_out() -> None:
     payload = {"DEV": {"P4": {"v1": {"value": 1}, "s1": {"meta": 1}}}}
     assert values_by_device(payload) == {"DEV": {"P4.v1": 1}}
+    assert values_of(parse_parameters(payload).updates) == {"DEV": {"P4.v1": 1}}
 
 
 def test_parse_cell_key() -> None:
@@ -127,6 +129,8 @@ def test_values_by_device_matches_nested_input(payload: dict[str, Any]) -> None:
         for devid, pools_ in payload.items()
     }
     assert flat == {d: v for d, v in expected.items() if v}
+    # the gateway groups the updates it already parsed: the same result, one parse
+    assert values_of(parse_parameters(payload).updates) == flat
 
 
 non_null = st.one_of(st.booleans(), st.integers(-1000, 1000), st.text(max_size=5))

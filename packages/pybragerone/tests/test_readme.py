@@ -7,12 +7,12 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared_testing.blocking import script_command  # blocking calls on its loop caught
 from shared_testing.docs import code_blocks, run_code_block
 from shared_testing.simulator import RunningSimulator
 
@@ -46,7 +46,6 @@ EXPECTED: list[list[str]] = [
     ["login refused: login to", "not confirmed: E_DISPATCH_EVENT_TIMEOUT"],
     ["token saved: True expires: ", "after revoke: None"],
 ]
-BLOCKING = "shared_testing.blocking"  # runs a script with blocking calls on its loop caught
 # The blocks written as the pybragerone README writes its examples: run as scripts too.
 SCRIPTS = [0, 1]
 
@@ -88,7 +87,7 @@ def test_readme_style_example_runs_as_a_script_and_leaves_nothing_open(
     script = tmp_path / f"example_{index}.py"
     script.write_text(localise(PYTHON[index], sim.info()), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-W", "error::ResourceWarning", "-m", BLOCKING, str(script)],
+        script_command(script, python_options=["-W", "error::ResourceWarning"]),
         capture_output=True,
         text=True,
         timeout=60,

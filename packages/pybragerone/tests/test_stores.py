@@ -165,6 +165,22 @@ async def test_a_failing_ingest_is_logged_counted_and_skipped(
     await task
 
 
+async def test_wait_for_consumers_skips_what_a_late_store_never_receives() -> None:
+    bus = EventBus()
+    early = ParamStore()
+    tasks = [asyncio.create_task(early.run(bus))]
+    bus.publish(u("P4.v1", 20.5))
+    late = StateStore()  # subscribes after seq 1: it will never get that update
+    tasks.append(asyncio.create_task(late.run(bus)))
+    await asyncio.wait_for(bus.wait_for_consumers(), 5)
+    assert (early.last_seq, late.last_seq) == (1, 0)
+    bus.publish(u("P4.v1", 20.6))
+    await asyncio.wait_for(bus.wait_for_consumers(), 5)  # this one both stores get
+    assert (early.last_seq, late.last_seq) == (2, 2)
+    bus.close()
+    await asyncio.gather(*tasks)
+
+
 def test_ingest_many_and_catalog_lookups_by_symbol() -> None:
     store = ParamStore()
     store.ingest_many([u("P4.v1", 1), u("P4.v1", 2), u("P4.s1", 0)])

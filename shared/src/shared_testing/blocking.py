@@ -22,7 +22,7 @@ from blockbuster import BlockBuster, BlockingError
 
 from shared_testing.threads import REMOTE_LOOP_ENTRY
 
-__all__ = ["EXEMPTIONS", "BlockingError", "Exemption", "main", "no_blocking"]
+__all__ = ["EXEMPTIONS", "BlockingError", "Exemption", "main", "no_blocking", "script_command"]
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     ),
     Exemption(
         "shared_testing/docs.py",
-        frozenset({"code_blocks", "run_quickstart"}),
-        "a test reading a README or waiting for a quick-start's process; the quick-start itself"
-        " runs under this detector in its own process",
+        frozenset({"code_blocks"}),
+        "a test reading the README whose examples it runs; the README is the test's data, not"
+        " something the code under test reads",
     ),
 )
 
@@ -73,6 +73,14 @@ def no_blocking() -> Iterator[BlockBuster]:
         yield detector
     finally:
         detector.deactivate()
+
+
+def script_command(script: Path | str, *args: str, python_options: Sequence[str] = ()) -> list[str]:
+    """The command line running ``script ARGS`` in a child Python under :func:`no_blocking`.
+
+    ``python_options`` go to the interpreter before ``-m`` (``["-W", "error::ResourceWarning"]``).
+    """
+    return [sys.executable, *python_options, "-m", "shared_testing.blocking", str(script), *args]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from shared_testing.blocking import script_command
 
 __all__ = ["QuickstartFailed", "code_blocks", "run_code_block", "run_quickstart"]
 
@@ -48,7 +49,7 @@ def run_quickstart(script: Path, info: Mapping[str, Any] | str, *, timeout: floa
     """
     line = info if isinstance(info, str) else json.dumps(dict(info))
     done = subprocess.run(
-        [sys.executable, "-m", "shared_testing.blocking", str(script), line],
+        script_command(script, line),
         capture_output=True,
         text=True,
         timeout=timeout,

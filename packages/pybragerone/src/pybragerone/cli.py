@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from pybragerone import __version__
 from pybragerone.assets.catalog import AssetCatalog
@@ -30,6 +30,8 @@ from pybragerone.store.state import StateStore
 __all__ = ["main"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +80,17 @@ async def _ask(prompt: str) -> str:
     return (await asyncio.to_thread(input, prompt)).strip()
 
 
+def _numbered(items: Sequence[T], answer: str) -> T:
+    """The item the user numbered ``answer`` (from 1); ``ValueError`` for any other answer.
+
+    ``0`` or ``-1`` would index from the end of the list: a wrong pick, not a choice.
+    """
+    number = int(answer)
+    if not 1 <= number <= len(items):
+        raise ValueError(f"{number} is not in 1..{len(items)}")
+    return items[number - 1]
+
+
 async def _choose_object(objects: list[BragerObject], args: argparse.Namespace) -> BragerObject:
     if not objects:
         raise BragerError("this account has no objects (installations)")
@@ -93,8 +106,8 @@ async def _choose_object(objects: list[BragerObject], args: argparse.Namespace) 
         print(f"  {n}) {obj.id}  {obj.name}")
     answer = await _ask("object number [1]: ") or "1"
     try:
-        return objects[int(answer) - 1]
-    except (ValueError, IndexError):
+        return _numbered(objects, answer)
+    except ValueError:
         raise BragerError(f"no object number {answer!r}") from None
 
 
@@ -114,8 +127,8 @@ async def _choose_modules(modules: list[Module], args: argparse.Namespace) -> li
     if not answer:
         return [m.devid for m in modules]
     try:
-        return [modules[int(part) - 1].devid for part in answer.split(",")]
-    except (ValueError, IndexError):
+        return [_numbered(modules, part).devid for part in answer.split(",")]
+    except ValueError:
         raise BragerError(f"bad module selection {answer!r}") from None
 
 

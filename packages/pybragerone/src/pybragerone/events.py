@@ -55,6 +55,8 @@ class Subscription:
     ) -> None:
         self._bus = bus
         self.consumer = consumer
+        #: the bus's ``last_seq`` when this subscription began: it receives only later updates
+        self.since = bus.last_seq
         self._queue: deque[ParamUpdate] = deque()
         self._maxsize = maxsize
         self._wakeup = asyncio.Event()
@@ -250,10 +252,11 @@ class EventBus:
         not waited for: nothing says when they are done with an update.
         """
         target = self._seq if seq is None else seq
+        # A subscription begun at or after ``target`` never gets those updates: nothing to wait.
         waits = [
             sub.consumer.wait_until(target)
             for sub in self._subscribers
-            if sub.consumer is not None and sub.consumer.last_seq < target
+            if sub.consumer is not None and sub.since < target and sub.consumer.last_seq < target
         ]
         if waits:
             await asyncio.gather(*waits)

@@ -31,7 +31,7 @@ from pybragerone.protocol.payloads import (
     FlatCell,
     flatten_parameters,
     parse_parameters,
-    values_by_device,
+    values_of,
 )
 
 __all__ = ["BragerGateway", "GatewayStats", "flatten_parameters"]
@@ -228,7 +228,7 @@ class BragerGateway:
         self.stats.primes += 1
         self._primed.set()
         if self._snapshot_callbacks:
-            await self._notify_snapshot("prime", values_by_device(raw))
+            await self._notify_snapshot("prime", values_of(result.updates))
 
     async def _notify_snapshot(self, source: str, snapshot: FlatSnapshot) -> None:
         try:
@@ -288,7 +288,7 @@ class BragerGateway:
         self.stats.updates += len(updates)
         self.bus.publish_many(updates)
         if event == SNAPSHOT_EVENT and self._snapshot_callbacks:
-            self._spawn(self._notify_snapshot(event, values_by_device(payload)))
+            self._spawn(self._notify_snapshot(event, values_of(updates)))
 
     async def _on_task(self, kind: str, payload: Any) -> None:
         self.stats.task_events += 1

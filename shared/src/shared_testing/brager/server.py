@@ -442,32 +442,33 @@ class BragerSimulator(AiohttpSimulator):
         self.bindings.setdefault(sid, set()).update(devids)
         return web.json_response({"status": "OK", "modules": devids})
 
-    async def _parameters(self, request: web.Request) -> web.Response:
+    async def _modules_body(
+        self, request: web.Request
+    ) -> tuple[list[str], dict[str, Any]] | web.Response:
+        """The ``modules`` of a POST body and the body, or the error answer to send instead."""
         if self._auth(request) is None:
             return self._unauthorized()
         body = await self._body(request)
         devids = None if body is None else self._devids(body)
-        if devids is None:
+        if body is None or devids is None:
             return _json_error(400, "E_BAD_REQUEST", "body must be {modules: [devid, ...]}")
-        return web.json_response(_render(self.state.parameters_view(devids)))
+        return devids, body
 
-    async def _modules_body(self, request: web.Request) -> list[str] | web.Response:
-        """The ``modules`` of a POST body, or the error answer to send instead."""
-        if self._auth(request) is None:
-            return self._unauthorized()
-        body = await self._body(request)
-        devids = None if body is None else self._devids(body)
-        if devids is None:
-            return _json_error(400, "E_BAD_REQUEST", "body must be {modules: [devid, ...]}")
-        return devids
+    async def _parameters(self, request: web.Request) -> web.Response:
+        found = await self._modules_body(request)
+        if isinstance(found, web.Response):
+            return found
+        devids, _ = found
+        return web.json_response(_render(self.state.parameters_view(devids)))
 
     def _activity_counts(self, devids: list[str]) -> dict[str, int]:
         return {d: sum(1 for c in self.state.commands if c["module"] == d) for d in devids}
 
     async def _activity_quantity(self, request: web.Request) -> web.Response:
-        devids = await self._modules_body(request)
-        if isinstance(devids, web.Response):
-            return devids
+        found = await self._modules_body(request)
+        if isinstance(found, web.Response):
+            return found
+        devids, _ = found
         return web.json_response({"activityQuantity": self._activity_counts(devids)})
 
     @staticmethod
@@ -478,10 +479,10 @@ class BragerSimulator(AiohttpSimulator):
         return rows[(page - 1) * limit : page * limit]
 
     async def _activity(self, request: web.Request) -> web.Response:
-        devids = await self._modules_body(request)
-        if isinstance(devids, web.Response):
-            return devids
-        body = await self._body(request) or {}
+        found = await self._modules_body(request)
+        if isinstance(found, web.Response):
+            return found
+        devids, body = found
         rows = [
             records.activity_row(c, self.state.accounts[c["user_id"]].user)
             for c in reversed(self.state.commands)  # newest first, as the web app lists them
@@ -490,15 +491,16 @@ class BragerSimulator(AiohttpSimulator):
         return web.json_response({"data": self._page(body, rows)})
 
     async def _alarms(self, request: web.Request) -> web.Response:
-        devids = await self._modules_body(request)
-        if isinstance(devids, web.Response):
-            return devids
+        found = await self._modules_body(request)
+        if isinstance(found, web.Response):
+            return found
         return web.json_response({"data": []})  # the simulated boilers never fail
 
     async def _alarms_quantity(self, request: web.Request) -> web.Response:
-        devids = await self._modules_body(request)
-        if isinstance(devids, web.Response):
-            return devids
+        found = await self._modules_body(request)
+        if isinstance(found, web.Response):
+            return found
+        devids, _ = found
         return web.json_response({"alarmsQuantity": dict.fromkeys(devids, 0)})
 
     def _find_module(self, key: str) -> Module | None:

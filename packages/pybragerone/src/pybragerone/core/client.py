@@ -55,7 +55,8 @@ class BragerApiClient:
     ``api = BragerApiClient()`` then ``await api.login(email, password)``, or
     ``async with BragerApiClient(email, password, server=...) as api:`` which logs in on first
     use. The client keeps the token with its expiry, logs in again (once per request) when the
-    server answers 401, and persists tokens through an optional :class:`TokenStore`. Pass
+    server answers 401, and persists tokens through an optional :class:`TokenStore` (called on a
+    worker thread, never on the event loop: it may use files or a keyring). Pass
     ``session`` to share an aiohttp session (it is then not closed by :meth:`close`).
     """
 
@@ -80,14 +81,9 @@ class BragerApiClient:
         self._login_lock = asyncio.Lock()
         self._token_listeners: list[Callable[[Token | None], None]] = []
         self.logins = 0
-        if token_store is not None:
-            loaded = self._store_call(token_store.load, "load")
-            if loaded is not None and not isinstance(loaded, Token):
-                log.warning(
-                    "token store load gave a %s, not a Token; ignored", type(loaded).__name__
-                )
-                loaded = None
-            self._token = loaded
+        # The store is read on first use, off the event loop (see _load_stored_token).
+        self._token_loaded = token_store is None
+        self._token_changes = 0
 
     # -- session and token --------------------------------------------------------------------
 
@@ -101,21 +97,41 @@ class BragerApiClient:
 
     @property
     def token(self) -> Token | None:
-        """The current token, if logged in."""
+        """The current token, if logged in (a :class:`TokenStore`'s token once first used)."""
         return self._token
 
     def on_token_change(self, listener: Callable[[Token | None], None]) -> None:
         """Call ``listener`` with the new token after every login and logout."""
         self._token_listeners.append(listener)
 
-    def _set_token(self, token: Token | None) -> None:
-        self._token = token
+    async def _load_stored_token(self) -> None:
+        """Take the token store's token, once; the store is read on a worker thread.
+
+        A store may read a file or a keyring: that must not stall the event loop.
+        """
         store = self._token_store
-        if store is not None:
+        if self._token_loaded or store is None:
+            return
+        changes = self._token_changes
+        loaded = await asyncio.to_thread(self._store_call, store.load, "load")
+        if self._token_changes != changes:  # a login or logout meanwhile: its token is newer
+            return
+        self._token_loaded = True
+        if loaded is not None and not isinstance(loaded, Token):
+            log.warning("token store load gave a %s, not a Token; ignored", type(loaded).__name__)
+            loaded = None
+        self._token = loaded
+
+    async def _set_token(self, token: Token | None) -> None:
+        self._token = token
+        self._token_loaded = True
+        self._token_changes += 1
+        store = self._token_store
+        if store is not None:  # on a worker thread, as _load_stored_token reads it
             if token is None:
-                self._store_call(store.clear, "clear")
+                await asyncio.to_thread(self._store_call, store.clear, "clear")
             else:
-                self._store_call(lambda: store.save(token), "save")
+                await asyncio.to_thread(self._store_call, lambda: store.save(token), "save")
         for listener in self._token_listeners:
             try:
                 listener(token)
@@ -214,6 +230,7 @@ class BragerApiClient:
 
     async def ensure_auth(self) -> Token:
         """Log in when there is no token or it expired; return the valid token."""
+        await self._load_stored_token()
         token = self._token
         if token is None or token.is_expired():
             return await self.login()
@@ -244,7 +261,7 @@ class BragerApiClient:
             if status == 200:
                 token = Token.from_login(body)
                 self.logins += 1
-                self._set_token(token)
+                await self._set_token(token)
                 log.debug("logged in to %s", self.server.name)
                 return token
             message, _ = _message(body, f"HTTP {status}")
@@ -266,13 +283,14 @@ class BragerApiClient:
 
     async def revoke(self) -> None:
         """``POST /auth/revoke``: end the session and forget the token."""
+        await self._load_stored_token()
         if self._token is not None:
             try:
                 status, _ = await self._send("POST", "/auth/revoke")
                 if status >= 400:
                     log.info("revoke answered %d; forgetting the token anyway", status)
             finally:
-                self._set_token(None)
+                await self._set_token(None)
 
     # -- account and installations ------------------------------------------------------------
 

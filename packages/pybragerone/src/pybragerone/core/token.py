@@ -59,6 +59,8 @@ class Token(BaseModel):
 class TokenStore(Protocol):
     """Where a token is kept between runs (a file, Home Assistant storage, a keyring).
 
+    The client calls these methods on a worker thread, never on the event loop, so they may
+    read and write a file or a keyring; ``load`` runs once, at the client's first request.
     Implementations should not raise; the client logs and ignores their failures.
     """
 

@@ -11,6 +11,7 @@ A cell is a bare value, an object with ``value`` plus metadata, or an object wit
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "parse_parameter_key",
     "parse_parameters",
     "values_by_device",
+    "values_of",
 ]
 
 _POOL = re.compile(r"P\d{1,3}")
@@ -123,8 +125,16 @@ def values_by_device(payload: Any) -> dict[str, dict[str, Any]]:
     Metadata-only cells and malformed parts are left out; raises :class:`BragerPayloadError`
     when the payload is not an object.
     """
+    return values_of(parse_parameters(payload).updates)
+
+
+def values_of(updates: Iterable[ParamUpdate]) -> dict[str, dict[str, Any]]:
+    """``{devid: {"P4.v1": value, ...}}`` from parsed updates; metadata-only cells left out.
+
+    What :func:`values_by_device` gives, for updates already parsed (no second parse).
+    """
     flat: dict[str, dict[str, Any]] = {}
-    for update in parse_parameters(payload).updates:
+    for update in updates:
         if update.value is None and update.meta is not None:
             continue
         flat.setdefault(update.devid, {})[update.key] = update.value
