@@ -9,8 +9,9 @@ no simulator there keeps the engine alive, as in the test process).
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
+
+from shared_testing.blocking import script_command
 
 PROGRAM = """
 import asyncio, gc, sys
@@ -39,7 +40,7 @@ def test_the_last_channel_freed_on_the_loop_blocks_nothing(tmp_path: Path) -> No
     script = tmp_path / "lonely_channel.py"
     script.write_text(PROGRAM)
     done = subprocess.run(
-        [sys.executable, "-m", "shared_testing.blocking", str(script)],
+        script_command(script),
         capture_output=True,
         text=True,
         timeout=60,

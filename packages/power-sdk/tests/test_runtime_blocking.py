@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import power_sdk.runtime.cli
 from shared_testing import RunningSimulator
+from shared_testing.blocking import script_command
 
 from .pki import PASSWORD, Pki
 
@@ -51,16 +51,9 @@ devices:
 """
     )
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "shared_testing.blocking",
-            power_sdk.runtime.cli.__file__,
-            "runtime",
-            "--config",
-            str(config),
-            "--once",
-        ],
+        script_command(
+            power_sdk.runtime.cli.__file__, "runtime", "--config", str(config), "--once"
+        ),
         env={**os.environ, "CELLAR_PW": PASSWORD},
         capture_output=True,
         text=True,
