@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
+from ace_skyspark_lib.exceptions import InvalidInputError
 from ace_skyspark_lib.kinds import Number, Ref
 from ace_skyspark_lib.models import HistorySample
 from ace_skyspark_lib.zinc import dumps_value, number_text, zinc_datetime
@@ -55,7 +56,10 @@ def his_write_body(
     """
     zone_of = zones or {}
     column_of: dict[str, int] = {}
-    rows: dict[datetime, dict[int, str]] = {}
+    # Rows are keyed by the UTC instant: two local times of one zone compare equal (and hash
+    # alike) whatever their fold, so in a fall-back hour 01:30 EDT and 01:30 EST would share
+    # a row and one sample would be lost. The row keeps the Zinc text of its local timestamp.
+    rows: dict[datetime, tuple[str, dict[int, str]]] = {}
     written = 0
     for sample in samples:
         point_id = sample.point_id
@@ -63,12 +67,20 @@ def his_write_body(
         if column is None:
             column = column_of[point_id] = len(column_of)
         ts = sample.timestamp
-        zone = zone_of.get(point_id)
-        if zone is not None and ts.tzinfo is not zone:
-            ts = ts.astimezone(zone)
-        row = rows.get(ts)
-        if row is None:
-            row = rows[ts] = {}
+        try:
+            instant = ts.astimezone(UTC)
+            found = rows.get(instant)
+            if found is None:
+                zone = zone_of.get(point_id)
+                if zone is not None and ts.tzinfo is not zone:
+                    ts = instant.astimezone(zone)
+                found = rows[instant] = (zinc_datetime(ts), {})
+        except OverflowError:
+            raise InvalidInputError(
+                f"timestamp {sample.timestamp.isoformat()} of point {point_id} is out of the "
+                "datetime range once converted to UTC or the point's zone"
+            ) from None
+        row = found[1]
         if column not in row:
             written += 1
         value = sample.value
@@ -90,8 +102,8 @@ def his_write_body(
         )
     columns = range(width)
     lines = [
-        zinc_datetime(ts) + "," + ",".join([row.get(c, "") for c in columns])
-        for ts, row in sorted(rows.items())
+        ts_text + "," + ",".join([row.get(c, "") for c in columns])
+        for _, (ts_text, row) in sorted(rows.items())
     ]
     lines.append("")
     return HisWriteBody(head + "\n".join(lines), written, width)
