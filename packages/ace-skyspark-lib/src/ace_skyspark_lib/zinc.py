@@ -465,7 +465,7 @@ def _grid(text: str, pos: int, nested: bool) -> tuple[Grid, int]:
         index = 0
         while True:
             c = text[pos] if pos < n else "\n"
-            if c == " ":
+            if c == " " or c == "\t":  # blanks around a cell, as _skip_spaces and _cell take them
                 pos = _skip_spaces(text, pos)
                 c = text[pos] if pos < n else "\n"
             if c == "," or c == "\n" or (c == ">" and nested and text.startswith(">>", pos)):
@@ -473,7 +473,7 @@ def _grid(text: str, pos: int, nested: bool) -> tuple[Grid, int]:
             else:
                 start = pos
                 cell, pos = value(text, pos)
-                if pos < n and text[pos] == " ":
+                if pos < n and (text[pos] == " " or text[pos] == "\t"):
                     pos = _skip_spaces(text, pos)
                 c = text[pos] if pos < n else "\n"
             if cell is not None:
