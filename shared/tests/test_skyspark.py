@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -498,6 +499,12 @@ def test_haystack_json_codec_round_trips_every_kind() -> None:
     }
     grid = Grid.from_rows([row], meta={"dis": "all kinds"})
     assert hjson.loads(hjson.dumps(grid)) == grid
+
+
+def test_haystack_json_writes_special_numbers_as_zinc_does() -> None:
+    specials = [Number(math.nan), Number(math.inf, "kW"), Number(-math.inf), Number(-2.5, "°F")]
+    assert [hjson.encode(n) for n in specials] == ["n:NaN", "n:INF kW", "n:-INF", "n:-2.5 °F"]
+    assert [hjson.decode(hjson.encode(n)) for n in specials] == specials
 
 
 SCALARS = st.one_of(
