@@ -624,3 +624,6 @@ def test_eval_of_the_published_clients_read_expressions(session: Session) -> Non
     assert ev("nope").meta["dis"] == "Unknown name: nope"
     bad_time = ev('parseDateTime("2023-05-01T12:00:00.5+00:00", "YYYY-MM-DDThh:mm:ssz")')
     assert bad_time.meta["errType"] == "sys::ParseErr"
+    no_day = ev('parseDateTime("2023-05 12:00", "YYYY-MM hh:mm")')
+    assert no_day.meta["errType"] == "sys::ParseErr"
+    assert "needs YYYY, MM and DD" in no_day.meta["dis"]

@@ -492,6 +492,8 @@ def _parse_date_time(ev: _Evaluator, *args: Any) -> datetime:
     if m is None:
         raise OpError(f"Invalid DateTime: {text!r} for pattern {pattern!r}", "sys::ParseErr")
     parts = m.groupdict()
+    if not {"Y", "M", "D"} <= parts.keys():
+        raise OpError(f"parseDateTime pattern {pattern!r} needs YYYY, MM and DD", "sys::ParseErr")
     iso = f"{parts['Y']}-{parts['M']}-{parts['D']}T{parts.get('h') or '00'}:"
     iso += f"{parts.get('m') or '00'}:{parts.get('s') or '00'}{parts.get('f') or ''}"
     iso += "+00:00" if parts.get("z") in (None, "Z") else parts["z"]
