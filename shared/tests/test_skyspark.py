@@ -267,6 +267,34 @@ def test_his_write_single_and_batch_replace_same_timestamps(
     assert stored(p2) == [21]
 
 
+def test_his_write_keeps_both_samples_of_a_fall_back_hour(
+    skyspark_sim: RunningSimulator, session: Session
+) -> None:
+    point = first_point(session)
+    ny = zone_for("New_York")
+    edt = datetime(2021, 11, 7, 5, 30, tzinfo=UTC)  # 01:30 EDT; an hour later 01:30 EST
+    stamps = [(edt + timedelta(minutes=m)).astimezone(ny) for m in (60, 0, 20)]
+    assert stamps[0] == stamps[1]  # equal as New York datetimes, an hour apart in time
+    grid = Grid(
+        meta={"id": point["id"]},
+        columns={"ts": {}, "val": {}},
+        rows=[{"ts": ts, "val": Number(i, "°F")} for i, ts in enumerate(stamps)],
+    )
+    assert not session.post("hisWrite", grid).is_error
+    read = session.get("hisRead", id=f"@{point['id'].id}", range="2021-11-07")
+    assert [(row["ts"].astimezone(UTC), row["val"]) for row in read.rows] == [
+        (edt, Number(1, "°F")),
+        (edt + timedelta(minutes=20), Number(2, "°F")),
+        (edt + timedelta(minutes=60), Number(0, "°F")),
+    ]
+    stored = skyspark_sim.simulator.store().history[point["id"].id]
+    assert [ts.utcoffset() for ts in stored if ts.date() == stamps[0].date()] == [
+        timedelta(hours=-5),
+        timedelta(hours=-4),
+        timedelta(hours=-4),
+    ]
+
+
 def test_his_write_checks_zone_kind_and_unit(
     skyspark_sim: RunningSimulator, session: Session
 ) -> None:

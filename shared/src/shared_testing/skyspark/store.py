@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -14,7 +14,7 @@ from ace_skyspark_lib.timezones import haystack_name, haystack_tz_name, zone_for
 from ace_skyspark_lib.zinc import dumps_value, loads_value
 from shared_testing.skyspark.evaluator import matches
 
-__all__ = ["OpError", "Project", "parse_range"]
+__all__ = ["History", "OpError", "Project", "parse_range"]
 
 
 class OpError(Exception):
@@ -31,13 +31,44 @@ def _utc_now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+class History(MutableMapping[datetime, Any]):
+    """One point's history: timestamp -> value, one sample per instant, as SkySpark keeps it.
+
+    A dict keyed by the datetimes themselves would merge the two samples of a DST fall-back
+    hour: 01:30 EDT and 01:30 EST are equal (and hash alike) as datetimes of one zone. Samples
+    are kept by their UTC instant; iterating gives the timestamps as they were written.
+    """
+
+    def __init__(self) -> None:
+        self._samples: dict[datetime, tuple[datetime, Any]] = {}
+
+    def __getitem__(self, ts: datetime) -> Any:
+        return self._samples[ts.astimezone(timezone.utc)][1]
+
+    def __setitem__(self, ts: datetime, value: Any) -> None:
+        self._samples[ts.astimezone(timezone.utc)] = (ts, value)
+
+    def __delitem__(self, ts: datetime) -> None:
+        del self._samples[ts.astimezone(timezone.utc)]
+
+    def __iter__(self) -> Iterator[datetime]:
+        return (ts for ts, _ in self._samples.values())
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+    def oldest_first(self) -> list[tuple[datetime, Any]]:
+        """(timestamp, value) pairs in time order (sorting local times would misplace folds)."""
+        return [self._samples[instant] for instant in sorted(self._samples)]
+
+
 @dataclass
 class Project:
-    """One project: records by id and, per point, history as timestamp -> value."""
+    """One project: records by id and, per point, its :class:`History`."""
 
     name: str
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    history: dict[str, dict[datetime, Any]] = field(default_factory=dict)
+    history: dict[str, History] = field(default_factory=dict)
     last_mod: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=timezone.utc))
 
     # -- records --------------------------------------------------------------------------------
@@ -200,7 +231,7 @@ class Project:
                     "HisWriteErr",
                 )
             accepted.append((ts, value))
-        store = self.history.setdefault(record_id, {})
+        store = self.history.setdefault(record_id, History())
         for ts, value in accepted:
             store[ts] = value
         return len(accepted)
@@ -209,11 +240,10 @@ class Project:
         """(ts, value) in [start, end), oldest first."""
         point = self.his_point(record_id)
         unit = point.get("unit")
-        data = self.history.get(record_id, {})
-        for ts in sorted(data):
+        data = self.history.get(record_id)
+        for ts, value in data.oldest_first() if data is not None else []:
             if ts < start or (end is not None and ts >= end):
                 continue
-            value = data[ts]
             if isinstance(value, Number) and value.unit is None and unit is not None:
                 value = Number(value.val, str(unit))
             yield ts, value
