@@ -57,13 +57,14 @@ def test_timestamps_go_in_each_points_zone_one_body_per_zone() -> None:
     ]
 
 
-def test_both_samples_of_a_fall_back_hour_are_written_in_order() -> None:
+@pytest.mark.parametrize("given_in", [UTC, NY])
+def test_both_samples_of_a_fall_back_hour_are_written_in_order(given_in: tzinfo) -> None:
     # 01:30 EDT and 01:30 EST are an hour apart, yet equal as New York datetimes.
     edt = datetime(2024, 11, 3, 5, 30, tzinfo=UTC)
     est = edt + timedelta(hours=1)
     before = edt + timedelta(minutes=20)  # 01:50 EDT, between the two
     samples = [
-        HistorySample(point_id="p", timestamp=ts, value=value)
+        HistorySample(point_id="p", timestamp=ts.astimezone(given_in), value=value)
         for ts, value in ((est, 2.0), (edt, 1.0), (before, 1.5))
     ]
     body = his_write_body(samples, {"p": NY})
@@ -79,7 +80,7 @@ def test_both_samples_of_a_fall_back_hour_are_written_in_order() -> None:
 def test_a_timestamp_beyond_the_datetime_range_is_invalid_input() -> None:
     edge = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
     with pytest.raises(InvalidInputError, match="out of the datetime range"):
-        his_write_body([HistorySample(point_id="p", timestamp=edge, value=1.0)])
+        his_write_body([HistorySample(point_id="p", timestamp=edge, value=1.0)], {"p": NY})
 
 
 def _reference_grid(samples: list[HistorySample], zones: dict[str, tzinfo]) -> Grid:
@@ -116,7 +117,10 @@ SAMPLES = st.lists(
         point_id=st.sampled_from(["a", "b", "p:demo:r:1", "x.y~z"]),
         timestamp=st.integers(0, 5).map(lambda m: TS + timedelta(minutes=m))
         | st.just(TS.astimezone(NY))
-        | st.sampled_from([0, 20, 60, 80]).map(lambda m: FALL_BACK + timedelta(minutes=m)),
+        | st.sampled_from([0, 20, 60, 80]).map(lambda m: FALL_BACK + timedelta(minutes=m))
+        | st.sampled_from([0, 20, 60, 80]).map(
+            lambda m: (FALL_BACK + timedelta(minutes=m)).astimezone(NY)
+        ),
         value=st.floats(allow_nan=True) | st.booleans() | st.text(max_size=8),
         unit=st.sampled_from([None, "kW", "°F", "%"]),
     ),
