@@ -35,31 +35,53 @@ class History(MutableMapping[datetime, Any]):
     """One point's history: timestamp -> value, one sample per instant, as SkySpark keeps it.
 
     A dict keyed by the datetimes themselves would merge the two samples of a DST fall-back
-    hour: 01:30 EDT and 01:30 EST are equal (and hash alike) as datetimes of one zone. Samples
-    are kept by their UTC instant; iterating gives the timestamps as they were written.
+    hour: 01:30 EDT and 01:30 EST are equal (and hash alike) as datetimes of one zone. The
+    second one (``fold=1``) is keyed ``(timestamp, 1)`` apart; iterating gives the timestamps
+    as they were written.
     """
 
     def __init__(self) -> None:
-        self._samples: dict[datetime, tuple[datetime, Any]] = {}
+        self._values: dict[datetime | tuple[datetime, int], Any] = {}
+        self._folded = False
+
+    @staticmethod
+    def _key(ts: datetime) -> datetime | tuple[datetime, int]:
+        if ts.fold and ts.utcoffset() != ts.replace(fold=0).utcoffset():
+            return (ts, 1)
+        return ts
 
     def __getitem__(self, ts: datetime) -> Any:
-        return self._samples[ts.astimezone(timezone.utc)][1]
+        return self._values[self._key(ts)]
 
     def __setitem__(self, ts: datetime, value: Any) -> None:
-        self._samples[ts.astimezone(timezone.utc)] = (ts, value)
+        self.put([(ts, value)])
 
     def __delitem__(self, ts: datetime) -> None:
-        del self._samples[ts.astimezone(timezone.utc)]
+        del self._values[self._key(ts)]
 
     def __iter__(self) -> Iterator[datetime]:
-        return (ts for ts, _ in self._samples.values())
+        return (key[0] if isinstance(key, tuple) else key for key in self._values)
 
     def __len__(self) -> int:
-        return len(self._samples)
+        return len(self._values)
+
+    def put(self, items: Iterable[tuple[datetime, Any]]) -> None:
+        """Store (timestamp, value) pairs; a sample at an instant already held replaces it."""
+        values, key_of = self._values, self._key
+        for ts, value in items:
+            key = key_of(ts) if ts.fold else ts
+            if key is not ts:
+                self._folded = True
+            values[key] = value
 
     def oldest_first(self) -> list[tuple[datetime, Any]]:
-        """(timestamp, value) pairs in time order (sorting local times would misplace folds)."""
-        return [self._samples[instant] for instant in sorted(self._samples)]
+        """(timestamp, value) pairs in time order."""
+        pairs = [(key[0] if isinstance(key, tuple) else key, v) for key, v in self._values.items()]
+        if self._folded:  # local times of a repeated hour sort by wall clock: sort by instant
+            pairs.sort(key=lambda pair: pair[0].astimezone(timezone.utc))
+        else:
+            pairs.sort(key=lambda pair: pair[0])
+        return pairs
 
 
 @dataclass
@@ -231,9 +253,10 @@ class Project:
                     "HisWriteErr",
                 )
             accepted.append((ts, value))
-        store = self.history.setdefault(record_id, History())
-        for ts, value in accepted:
-            store[ts] = value
+        store = self.history.get(record_id)
+        if store is None:
+            store = self.history[record_id] = History()
+        store.put(accepted)
         return len(accepted)
 
     def his_read(self, record_id: str, start: datetime, end: datetime | None) -> Iterator[Any]:
