@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -266,6 +267,34 @@ def test_his_write_single_and_batch_replace_same_timestamps(
     assert stored(p2) == [21]
 
 
+def test_his_write_keeps_both_samples_of_a_fall_back_hour(
+    skyspark_sim: RunningSimulator, session: Session
+) -> None:
+    point = first_point(session)
+    ny = zone_for("New_York")
+    edt = datetime(2021, 11, 7, 5, 30, tzinfo=UTC)  # 01:30 EDT; an hour later 01:30 EST
+    stamps = [(edt + timedelta(minutes=m)).astimezone(ny) for m in (60, 0, 20)]
+    assert stamps[0] == stamps[1]  # equal as New York datetimes, an hour apart in time
+    grid = Grid(
+        meta={"id": point["id"]},
+        columns={"ts": {}, "val": {}},
+        rows=[{"ts": ts, "val": Number(i, "°F")} for i, ts in enumerate(stamps)],
+    )
+    assert not session.post("hisWrite", grid).is_error
+    read = session.get("hisRead", id=f"@{point['id'].id}", range="2021-11-07")
+    assert [(row["ts"].astimezone(UTC), row["val"]) for row in read.rows] == [
+        (edt, Number(1, "°F")),
+        (edt + timedelta(minutes=20), Number(2, "°F")),
+        (edt + timedelta(minutes=60), Number(0, "°F")),
+    ]
+    stored = skyspark_sim.simulator.store().history[point["id"].id]
+    assert [ts.utcoffset() for ts in stored if ts.date() == stamps[0].date()] == [
+        timedelta(hours=-5),
+        timedelta(hours=-4),
+        timedelta(hours=-4),
+    ]
+
+
 def test_his_write_checks_zone_kind_and_unit(
     skyspark_sim: RunningSimulator, session: Session
 ) -> None:
@@ -500,6 +529,12 @@ def test_haystack_json_codec_round_trips_every_kind() -> None:
     assert hjson.loads(hjson.dumps(grid)) == grid
 
 
+def test_haystack_json_writes_special_numbers_as_zinc_does() -> None:
+    specials = [Number(math.nan), Number(math.inf, "kW"), Number(-math.inf), Number(-2.5, "°F")]
+    assert [hjson.encode(n) for n in specials] == ["n:NaN", "n:INF kW", "n:-INF", "n:-2.5 °F"]
+    assert [hjson.decode(hjson.encode(n)) for n in specials] == specials
+
+
 SCALARS = st.one_of(
     st.just(Marker),
     st.just(NA),
@@ -617,3 +652,6 @@ def test_eval_of_the_published_clients_read_expressions(session: Session) -> Non
     assert ev("nope").meta["dis"] == "Unknown name: nope"
     bad_time = ev('parseDateTime("2023-05-01T12:00:00.5+00:00", "YYYY-MM-DDThh:mm:ssz")')
     assert bad_time.meta["errType"] == "sys::ParseErr"
+    no_day = ev('parseDateTime("2023-05 12:00", "YYYY-MM hh:mm")')
+    assert no_day.meta["errType"] == "sys::ParseErr"
+    assert "needs YYYY, MM and DD" in no_day.meta["dis"]

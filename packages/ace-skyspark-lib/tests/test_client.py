@@ -395,6 +395,26 @@ def test_bad_constructor_arguments() -> None:
         Ref("a b")
 
 
+async def test_history_across_a_fall_back_hour_keeps_every_sample(
+    client: SkysparkClient, skyspark_sim: RunningSimulator
+) -> None:
+    points = [p for p in await client.read_points_as_models() if p.kind == "Number"]
+    ny = next(p for p in points if p.tz == "America/New_York")
+    edt = datetime(2022, 11, 6, 5, 30, tzinfo=UTC)  # 01:30 EDT; an hour later 01:30 EST
+    stamps = [edt + timedelta(minutes=m) for m in (60, 0, 20)]
+    samples = [
+        HistorySample(point_id=ny.id, timestamp=ts, value=float(i)) for i, ts in enumerate(stamps)
+    ]
+    assert (await client.write_history(samples)).samples_written == 3
+    (series,) = await client.read_history(ny.id or "", (edt, edt + timedelta(hours=2)))
+    # Datetimes in a repeated hour never equal those of another zone (PEP 495): compare in UTC.
+    assert [(s.timestamp.astimezone(UTC), s.value) for s in series.samples] == [
+        (edt, 1.0),
+        (edt + timedelta(minutes=20), 2.0),
+        (edt + timedelta(minutes=60), 0.0),
+    ]
+
+
 async def test_history_goes_in_each_points_zone(
     client: SkysparkClient, skyspark_sim: RunningSimulator
 ) -> None:

@@ -478,6 +478,31 @@ def test_equal_cells_share_only_immutable_values() -> None:
     assert first["b"] is second["b"]  # a Ref is immutable, decoding it once is enough
 
 
+@pytest.mark.parametrize(
+    "body", ["_\n\t", "_\n\t\n", "a,b\n\t,1\n", "a\n1\t\n", "a,b\n\t[1] ,\t2\t\n"]
+)
+def test_tabs_around_cells_are_blanks_on_both_roads(body: str) -> None:
+    fast, general = _fast_and_general('ver:"3.0"\n' + body)
+    assert fast == general
+    assert fast[0] == "grid"
+
+
+def test_the_memo_spans_the_rows_the_general_parser_takes() -> None:
+    grid = zinc.loads('ver:"3.0"\na,b\n1,@s "Site"\n[2],@s "Site"\n3,@s "Site"\n')
+    first, _, third = grid.rows
+    assert first["b"] is third["b"]
+
+
+def test_a_full_memo_still_parses_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(zinc, "_MEMO_MAX", 2)
+    text = 'ver:"3.0"\na,b\n' + "".join(f"{i},@s\n" for i in range(10))
+    grid = zinc.loads(text)
+    assert [row["a"] for row in grid.rows] == [Number(float(i)) for i in range(10)]
+    assert grid.rows[0]["b"] is grid.rows[9]["b"]  # in the memo before it filled up
+    fast, general = _fast_and_general(text)
+    assert fast == general
+
+
 # -- the same values through Hayson (Haystack 4 JSON) ------------------------------------------
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
+from ace_skyspark_lib.exceptions import InvalidInputError
 from ace_skyspark_lib.kinds import Number, Ref
 from ace_skyspark_lib.models import HistorySample
 from ace_skyspark_lib.zinc import dumps_value, number_text, zinc_datetime
@@ -45,6 +46,11 @@ def _cell(sample: HistorySample) -> str:
     return dumps_value(Number(value, sample.unit))
 
 
+def _instant(item: tuple[datetime | tuple[datetime, int], object]) -> datetime:
+    key = item[0]
+    return (key if isinstance(key, datetime) else key[0]).astimezone(UTC)
+
+
 def his_write_body(
     samples: Sequence[HistorySample], zones: Mapping[str, tzinfo] | None = None
 ) -> HisWriteBody:
@@ -55,7 +61,11 @@ def his_write_body(
     """
     zone_of = zones or {}
     column_of: dict[str, int] = {}
-    rows: dict[datetime, dict[int, str]] = {}
+    # A row per instant. Datetimes of one zone compare equal (and hash alike) whatever their
+    # fold, so the second 01:30 of a fall-back hour (fold=1, EST) is keyed (timestamp, 1) apart
+    # from the first (EDT); every other row by its timestamp. A row keeps its Zinc text.
+    rows: dict[datetime | tuple[datetime, int], tuple[str, dict[int, str]]] = {}
+    folded = False
     written = 0
     for sample in samples:
         point_id = sample.point_id
@@ -64,11 +74,26 @@ def his_write_body(
             column = column_of[point_id] = len(column_of)
         ts = sample.timestamp
         zone = zone_of.get(point_id)
-        if zone is not None and ts.tzinfo is not zone:
-            ts = ts.astimezone(zone)
-        row = rows.get(ts)
-        if row is None:
-            row = rows[ts] = {}
+        key: datetime | tuple[datetime, int]
+        try:
+            if zone is None:
+                key = ts.astimezone(UTC)  # no zone shared with the others: the instant
+            else:
+                if ts.tzinfo is not zone:
+                    ts = ts.astimezone(zone)
+                key = ts
+                if ts.fold and ts.utcoffset() != ts.replace(fold=0).utcoffset():
+                    key = (ts, 1)
+        except OverflowError:
+            raise InvalidInputError(
+                f"timestamp {sample.timestamp.isoformat()} of point {point_id} is out of the "
+                "datetime range once converted to UTC or the point's zone"
+            ) from None
+        found = rows.get(key)
+        if found is None:
+            folded = folded or type(key) is tuple
+            found = rows[key] = (zinc_datetime(ts), {})
+        row = found[1]
         if column not in row:
             written += 1
         value = sample.value
@@ -89,9 +114,10 @@ def his_write_body(
             + "\n"
         )
     columns = range(width)
+    # Local times of a repeated hour sort by wall clock: with one in the body, sort by instant.
+    ordered = sorted(rows.items(), key=_instant) if folded else sorted(rows.items())
     lines = [
-        zinc_datetime(ts) + "," + ",".join([row.get(c, "") for c in columns])
-        for ts, row in sorted(rows.items())
+        ts_text + "," + ",".join([row.get(c, "") for c in columns]) for _, (ts_text, row) in ordered
     ]
     lines.append("")
     return HisWriteBody(head + "\n".join(lines), written, width)

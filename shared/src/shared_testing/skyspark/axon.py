@@ -33,6 +33,7 @@ __all__ = ["evaluate"]
 
 _NAME = re.compile(r"[a-zA-Z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"\s*")
+_LAMBDA = re.compile(r"([a-z_][A-Za-z0-9_]*)\s*=>")  # the head of "x => expr"
 _FILTER_FUNCS = frozenset({"readAll", "read", "readCount"})
 _CONSTANTS = {"true": True, "false": False, "null": None}
 
@@ -121,7 +122,7 @@ class _Parser:
 
     def expr(self) -> Any:
         self.skip()
-        lam = re.compile(r"([a-z_][A-Za-z0-9_]*)\s*=>").match(self.text, self.pos)
+        lam = _LAMBDA.match(self.text, self.pos)
         if lam is not None:
             self.pos = lam.end()
             return _Lambda(lam.group(1), self.expr())
@@ -159,7 +160,7 @@ class _Parser:
 
     def peek_lambda(self) -> bool:
         self.skip()
-        return re.compile(r"[a-z_][A-Za-z0-9_]*\s*=>").match(self.text, self.pos) is not None
+        return _LAMBDA.match(self.text, self.pos) is not None
 
     def arguments(self, func: str) -> list[Any]:
         self.expect("(")
@@ -491,6 +492,8 @@ def _parse_date_time(ev: _Evaluator, *args: Any) -> datetime:
     if m is None:
         raise OpError(f"Invalid DateTime: {text!r} for pattern {pattern!r}", "sys::ParseErr")
     parts = m.groupdict()
+    if not {"Y", "M", "D"} <= parts.keys():
+        raise OpError(f"parseDateTime pattern {pattern!r} needs YYYY, MM and DD", "sys::ParseErr")
     iso = f"{parts['Y']}-{parts['M']}-{parts['D']}T{parts.get('h') or '00'}:"
     iso += f"{parts.get('m') or '00'}:{parts.get('s') or '00'}{parts.get('f') or ''}"
     iso += "+00:00" if parts.get("z") in (None, "Z") else parts["z"]

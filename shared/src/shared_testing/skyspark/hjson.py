@@ -8,7 +8,6 @@ Scalars are type-prefixed strings (``"m:"``, ``"n:72.5 °F"``, ``"r:id dis"``,
 from __future__ import annotations
 
 import json
-import math
 from datetime import date, datetime, time
 from typing import Any
 
@@ -30,12 +29,7 @@ __all__ = ["dumps", "loads"]
 
 
 def _number(value: Number) -> str:
-    if math.isnan(value.val):
-        text = "NaN"
-    elif math.isinf(value.val):
-        text = "INF" if value.val > 0 else "-INF"
-    else:
-        text = zinc.dumps_value(Number(value.val))
+    text = zinc.number_text(value.val)  # NaN, INF and -INF as Zinc writes them
     return f"n:{text} {value.unit}" if value.unit else f"n:{text}"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -14,7 +14,7 @@ from ace_skyspark_lib.timezones import haystack_name, haystack_tz_name, zone_for
 from ace_skyspark_lib.zinc import dumps_value, loads_value
 from shared_testing.skyspark.evaluator import matches
 
-__all__ = ["OpError", "Project", "parse_range"]
+__all__ = ["History", "OpError", "Project", "parse_range"]
 
 
 class OpError(Exception):
@@ -31,13 +31,66 @@ def _utc_now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+class History(MutableMapping[datetime, Any]):
+    """One point's history: timestamp -> value, one sample per instant, as SkySpark keeps it.
+
+    A dict keyed by the datetimes themselves would merge the two samples of a DST fall-back
+    hour: 01:30 EDT and 01:30 EST are equal (and hash alike) as datetimes of one zone. The
+    second one (``fold=1``) is keyed ``(timestamp, 1)`` apart; iterating gives the timestamps
+    as they were written.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[datetime | tuple[datetime, int], Any] = {}
+        self._folded = False
+
+    @staticmethod
+    def _key(ts: datetime) -> datetime | tuple[datetime, int]:
+        if ts.fold and ts.utcoffset() != ts.replace(fold=0).utcoffset():
+            return (ts, 1)
+        return ts
+
+    def __getitem__(self, ts: datetime) -> Any:
+        return self._values[self._key(ts)]
+
+    def __setitem__(self, ts: datetime, value: Any) -> None:
+        self.put([(ts, value)])
+
+    def __delitem__(self, ts: datetime) -> None:
+        del self._values[self._key(ts)]
+
+    def __iter__(self) -> Iterator[datetime]:
+        return (key[0] if isinstance(key, tuple) else key for key in self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def put(self, items: Iterable[tuple[datetime, Any]]) -> None:
+        """Store (timestamp, value) pairs; a sample at an instant already held replaces it."""
+        values, key_of = self._values, self._key
+        for ts, value in items:
+            key = key_of(ts) if ts.fold else ts
+            if key is not ts:
+                self._folded = True
+            values[key] = value
+
+    def oldest_first(self) -> list[tuple[datetime, Any]]:
+        """(timestamp, value) pairs in time order."""
+        pairs = [(key[0] if isinstance(key, tuple) else key, v) for key, v in self._values.items()]
+        if self._folded:  # local times of a repeated hour sort by wall clock: sort by instant
+            pairs.sort(key=lambda pair: pair[0].astimezone(timezone.utc))
+        else:
+            pairs.sort(key=lambda pair: pair[0])
+        return pairs
+
+
 @dataclass
 class Project:
-    """One project: records by id and, per point, history as timestamp -> value."""
+    """One project: records by id and, per point, its :class:`History`."""
 
     name: str
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    history: dict[str, dict[datetime, Any]] = field(default_factory=dict)
+    history: dict[str, History] = field(default_factory=dict)
     last_mod: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=timezone.utc))
 
     # -- records --------------------------------------------------------------------------------
@@ -200,20 +253,20 @@ class Project:
                     "HisWriteErr",
                 )
             accepted.append((ts, value))
-        store = self.history.setdefault(record_id, {})
-        for ts, value in accepted:
-            store[ts] = value
+        store = self.history.get(record_id)
+        if store is None:
+            store = self.history[record_id] = History()
+        store.put(accepted)
         return len(accepted)
 
     def his_read(self, record_id: str, start: datetime, end: datetime | None) -> Iterator[Any]:
         """(ts, value) in [start, end), oldest first."""
         point = self.his_point(record_id)
         unit = point.get("unit")
-        data = self.history.get(record_id, {})
-        for ts in sorted(data):
+        data = self.history.get(record_id)
+        for ts, value in data.oldest_first() if data is not None else []:
             if ts < start or (end is not None and ts >= end):
                 continue
-            value = data[ts]
             if isinstance(value, Number) and value.unit is None and unit is not None:
                 value = Number(value.val, str(unit))
             yield ts, value
