@@ -18,7 +18,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from shared_testing import RunningSimulator
 from shared_testing.bluetti import add_cli_arguments, create_simulator, options_from_cli
-from shared_testing.bluetti.broker import ThreadedBroker, _cancel_stuck_readers
+from shared_testing.bluetti.broker import (
+    MosquittoBroker,
+    ThreadedBroker,
+    _cancel_stuck_readers,
+    mosquitto_available,
+)
 from shared_testing.bluetti.modbus import crc16, seal
 from shared_testing.bluetti.registers import PROFILES, DeviceModel
 from shared_testing.standalone import serve
@@ -245,3 +250,23 @@ async def test_a_reader_that_swallowed_its_cancellation_is_cancelled_again() -> 
     _cancel_stuck_readers()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 5)
+
+
+@pytest.mark.skipif(not mosquitto_available(), reason="mosquitto is not installed")
+async def test_mosquitto_starts_and_stops_on_a_loop_without_blocking_it() -> None:
+    # The blocking detector is active in this async test: writing the config and removing its
+    # directory happen on worker threads, and stopping leaves no directory behind (before, the
+    # directory was left to the garbage collector, which could remove it on a running loop).
+    broker = MosquittoBroker()
+    await broker.start()
+    first = broker._dir
+    assert first is not None
+    assert await asyncio.to_thread((first / "mosquitto.conf").is_file)
+    await broker.restart()
+    second = broker._dir
+    assert second is not None
+    assert second != first
+    assert not await asyncio.to_thread(first.exists)
+    await broker.stop()
+    assert broker._dir is None
+    assert not await asyncio.to_thread(second.exists)

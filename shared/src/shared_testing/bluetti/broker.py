@@ -122,14 +122,15 @@ class MosquittoBroker(MqttBroker):
         super().__init__(host=host, port=port)
         self.extra_config = extra_config
         self._process: subprocess.Popen[bytes] | None = None
-        self._dir = tempfile.TemporaryDirectory(prefix="mosquitto-")
+        self._dir: Path | None = None
 
-    async def _start(self) -> None:
+    def _write_config(self) -> tuple[str, Path]:
+        """The mosquitto binary and a fresh directory holding its config (file-system work)."""
         binary = shutil.which("mosquitto")
         if binary is None:
             raise FileNotFoundError("mosquitto is not on PATH (apt-get install mosquitto)")
-        config = Path(self._dir.name) / "mosquitto.conf"
-        config.write_text(
+        directory = Path(tempfile.mkdtemp(prefix="mosquitto-"))
+        (directory / "mosquitto.conf").write_text(
             f"listener {self.port} {self.host}\n"
             "allow_anonymous true\n"
             "set_tcp_nodelay true\n"
@@ -138,8 +139,16 @@ class MosquittoBroker(MqttBroker):
             "log_type error\n"
             "log_type warning\n" + self.extra_config
         )
+        return binary, directory
+
+    async def _start(self) -> None:
+        # Off the loop: finding the binary and writing the config are file-system calls.
+        binary, directory = await asyncio.to_thread(self._write_config)
+        self._dir = directory
         self._process = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-            [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [binary, "-c", str(directory / "mosquitto.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             await _wait_listening(self.host, self.port)
@@ -149,20 +158,24 @@ class MosquittoBroker(MqttBroker):
 
     async def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            await asyncio.to_thread(process.wait, 10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            await asyncio.to_thread(process.wait)
+        directory, self._dir = self._dir, None
+        if process is not None:
+            process.terminate()
+            try:
+                await asyncio.to_thread(process.wait, 10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.wait)
+        if directory is not None:
+            await asyncio.to_thread(shutil.rmtree, directory, True)
 
     def __del__(self) -> None:
+        # A broker never stopped: kill its process and leave no directory behind.
         with contextlib.suppress(Exception):
             if self._process is not None:
                 self._process.kill()
-            self._dir.cleanup()
+            if self._dir is not None:
+                shutil.rmtree(self._dir, ignore_errors=True)
 
 
 class AmqttBroker(MqttBroker):
